@@ -99,8 +99,10 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 
 def is_postgres(bind: Connection | Engine | Session) -> bool:
-    return bind.get_bind().dialect.name == "postgresql" if isinstance(bind, Session) else (
-        bind.dialect.name == "postgresql"
+    return (
+        bind.get_bind().dialect.name == "postgresql"
+        if isinstance(bind, Session)
+        else (bind.dialect.name == "postgresql")
     )
 
 

@@ -63,7 +63,9 @@ def compulsory_period(birth: date, start_age: int, diploma_on: date | None = Non
     return CompulsoryPeriod(start, end)
 
 
-def is_compulsory(birth: date, on: date, school_year: str | None = None, diploma_on: date | None = None) -> bool:
+def is_compulsory(
+    birth: date, on: date, school_year: str | None = None, diploma_on: date | None = None
+) -> bool:
     """Whether the child is of compulsory-school age on `on` (start age from the school year)."""
     start_age = start_age_for(school_year or school_year_label(on))
     return compulsory_period(birth, start_age, diploma_on).covers(on)

@@ -25,10 +25,10 @@ class Settings(BaseSettings):
     # Sender details printed on letters and case files (both communities, equal standing).
     cell_name_nl: str = "Gemeenschappelijke cel leerplichtcontrole Brussel"
     cell_name_fr: str = "Cellule commune de contrôle de l'obligation scolaire de Bruxelles"
-    agodi_contact: str = "AGODI, Koning Albert II-laan 15, 1210 Brussel - leerplicht@example.be - 02 000 00 00"
-    scos_contact: str = (
-        "SCOS, Boulevard du Jardin Botanique 20-22, 1000 Bruxelles - obligation.scolaire@example.be - 02 000 00 01"
+    agodi_contact: str = (
+        "AGODI, Koning Albert II-laan 15, 1210 Brussel - leerplicht@example.be - 02 000 00 00"
     )
+    scos_contact: str = "SCOS, Boulevard du Jardin Botanique 20-22, 1000 Bruxelles - obligation.scolaire@example.be - 02 000 00 01"
 
     # Outgoing e-mail for notifications; empty host disables sending.
     smtp_host: str | None = None

@@ -1,0 +1,62 @@
+"""Who may do what: the one table that maps each permission to the roles allowed to use it.
+
+Routes declare a permission (`Depends(allow("cases:read"))`); organisation scoping (a gemeente sees
+only its own data, the parket only referred cases) is decided in `service.auth.scope`.
+"""
+
+from __future__ import annotations
+
+from service.auth.models import Role
+
+CELL = frozenset({Role.CELL_OPERATOR, Role.CELL_ADMIN})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # reference data that holds no personal data
+    "reference:read": frozenset(Role),
+    # source files and their batches
+    "ingest:write": CELL,
+    "batches:read": CELL | {Role.AUDITOR},
+    # register children and list records (personal data)
+    "people:read": CELL | {Role.GEMEENTE_USER},
+    # linkage runs, review queue
+    "runs:write": CELL,
+    "runs:read": CELL | {Role.AUDITOR},
+    "review:read": CELL,
+    "review:write": CELL,
+    # cases and their procedure
+    "cases:read": CELL | {Role.GEMEENTE_USER, Role.PARKET_USER},
+    "cases:write": CELL,
+    "cases:transition": CELL | {Role.GEMEENTE_USER, Role.PARKET_USER},
+    # letters
+    "letters:read": CELL,
+    "letters:write": CELL,
+    # gemeente assignments
+    "assignments:read": CELL | {Role.GEMEENTE_USER},
+    "assignments:write": CELL | {Role.GEMEENTE_USER},
+    # parket referrals
+    "referrals:read": CELL | {Role.PARKET_USER},
+    "referrals:write": CELL | {Role.PARKET_USER},
+    # notifications, indicators, jobs
+    "notifications:read": frozenset(Role) - {Role.AUDITOR},
+    "indicators:read": CELL | {Role.AUDITOR},
+    "jobs:read": CELL,
+    # administration and oversight
+    "users:admin": frozenset({Role.CELL_ADMIN}),
+    "audit:read": frozenset({Role.AUDITOR, Role.CELL_ADMIN}),
+}
+
+# Which organisation kinds a role may belong to (checked when a user is created).
+ROLE_ORGANISATIONS: dict[Role, frozenset[str]] = {
+    Role.CELL_OPERATOR: frozenset({"agodi", "scos"}),
+    Role.CELL_ADMIN: frozenset({"agodi", "scos"}),
+    Role.GEMEENTE_USER: frozenset({"gemeente"}),
+    Role.PARKET_USER: frozenset({"parket"}),
+    Role.AUDITOR: frozenset({"agodi", "scos"}),
+}
+
+
+def roles_for(permission: str) -> frozenset[Role]:
+    try:
+        return PERMISSIONS[permission]
+    except KeyError as exc:  # a typo in a route must fail at import time, not let everyone in
+        raise KeyError(f"unknown permission '{permission}'") from exc

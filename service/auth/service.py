@@ -1,0 +1,130 @@
+"""Users, passwords (argon2) and API tokens (random, stored as SHA-256)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth.models import ApiToken, Organisation, Role, User
+from service.auth.policy import ROLE_ORGANISATIONS
+from service.core import clock
+from service.core.errors import Conflict, Forbidden, NotFound, TandemError
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "tdm_"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: an API user or a local command. Carried into audit events and case timelines."""
+
+    name: str
+    role: Role
+    user_id: int | None = None
+    organisation_code: str | None = None
+    community: str | None = None  # nl / fr for cell users
+    nis_code: str | None = None  # for gemeente users
+
+    @classmethod
+    def from_user(cls, user: User) -> Actor:
+        org = user.organisation
+        return cls(user.username, Role(user.role), user.id, org.code, org.community, org.nis_code)
+
+    @classmethod
+    def system(cls, name: str = "system", community: str | None = None) -> Actor:
+        """Local commands (CLI, tick, demo) run with cell-admin rights under a recognisable name."""
+        return cls(name, Role.CELL_ADMIN, None, "SYSTEM", community, None)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    if not stored:
+        return False
+    try:
+        return _hasher.verify(stored, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def organisation_by_code(session: Session, code: str) -> Organisation:
+    org = session.scalar(select(Organisation).where(Organisation.code == code.upper()))
+    if org is None:
+        raise NotFound(f"unknown organisation '{code}' (use AGODI, SCOS, PARKET or a gemeente NIS code)")
+    return org
+
+
+def create_user(
+    session: Session,
+    username: str,
+    role: Role,
+    organisation_code: str,
+    password: str | None = None,
+    full_name: str = "",
+) -> User:
+    org = organisation_by_code(session, organisation_code)
+    if org.kind not in ROLE_ORGANISATIONS[role]:
+        raise TandemError(f"role {role} cannot belong to organisation {org.code} ({org.kind})")
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise Conflict(f"user '{username}' already exists")
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=role.value,
+        organisation_id=org.id,
+        password_hash=hash_password(password) if password else None,
+        created_at=clock.now(),
+        active=True,
+    )
+    user.organisation = org
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, user: User, name: str = "", ttl: timedelta | None = None) -> str:
+    """Create an API token; the clear token is returned once and never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = clock.now()
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=_token_digest(token),
+            name=name,
+            created_at=now,
+            expires_at=now + ttl if ttl else None,
+        )
+    )
+    session.flush()
+    return token
+
+
+def login(session: Session, username: str, password: str, ttl: timedelta = timedelta(hours=12)) -> str:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        raise Forbidden("unknown user or wrong password")
+    return issue_token(session, user, name="login", ttl=ttl)
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and row.expires_at <= clock.now():
+        return None
+    if not row.user.active:
+        return None
+    return row.user
