@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` and `make test`. Both install what they need first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-deps | cksum | cut -d' ' -f1)
+
+.PHONY: demo test lint bench-ingest install clean
+
+$(STAMP): pyproject.toml scripts/system-deps
+	bash scripts/system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/tandem demo $(ARGS)
+
+test: $(STAMP)
+	bash scripts/ensure-postgres
+	$(BIN)/ruff check service tests bench migrations
+	$(BIN)/pytest -n 2 $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check service tests bench migrations
+	$(BIN)/ruff format --check service tests bench migrations
+
+bench-ingest: $(STAMP)
+	$(BIN)/python bench/ingest.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) var test-output

@@ -1,0 +1,60 @@
+"""The FastAPI application: each domain's router mounted in one place."""
+
+from __future__ import annotations
+
+import importlib
+from copy import copy
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from service.core.errors import TandemError
+from service.core.logging import configure_logging
+
+# Domains whose `views.router` is mounted; a domain adds itself here, nowhere else.
+DOMAINS = ["auth", "gemeenten", "ingest", "jobs", "audit"]
+PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")}
+
+
+def create_app() -> FastAPI:
+    configure_logging()
+    app = FastAPI(
+        title="Tandem",
+        version="0.1.0",
+        description="Record linkage and case service for absolute truancy control in Brussels",
+    )
+    for domain in DOMAINS:
+        app.include_router(importlib.import_module(f"service.{domain}.views").router)
+
+    @app.exception_handler(TandemError)
+    async def tandem_error(_request: Request, exc: TandemError) -> JSONResponse:
+        body = {"detail": str(exc)}
+        report = getattr(exc, "report", None)
+        if report is not None:
+            body["report"] = report.as_dict()
+        return JSONResponse(status_code=exc.status, content=body)
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every API route with its full path (newer FastAPI keeps included routers as wrappers)."""
+    found: list[APIRoute] = []
+
+    def walk(routes: list, prefix: str) -> None:  # type: ignore[type-arg]
+        for route in routes:
+            if isinstance(route, APIRoute):
+                if prefix:
+                    route = copy(route)
+                    route.path = prefix + route.path
+                found.append(route)
+            elif hasattr(route, "original_router"):
+                walk(route.original_router.routes, prefix + route.include_context.prefix)
+
+    walk(list(app.routes), "")
+    return found

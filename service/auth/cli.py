@@ -1,0 +1,63 @@
+"""`tandem users ...`: bootstrap the first administrator and issue API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import typer
+from sqlalchemy import select
+
+from service.auth import service
+from service.auth.models import Role, User
+from service.cli.common import console, ensure_schema_current, fail
+from service.core.db import session_scope
+from service.core.errors import TandemError
+
+users_app = typer.Typer(help="Users and API tokens.", no_args_is_help=True)
+
+
+@users_app.command("create")
+def create(
+    username: str,
+    role: Role = typer.Option(..., help="cell_operator, cell_admin, gemeente_user, parket_user, auditor"),
+    org: str = typer.Option(..., help="AGODI, SCOS, PARKET, or a gemeente NIS code such as 21004"),
+    full_name: str = typer.Option("", help="Shown on case timelines"),
+    password: str = typer.Option(None, help="Prompted for when not given", show_default=False),
+    token: bool = typer.Option(False, help="Also issue an API token and print it once"),
+) -> None:
+    """Create a user (the first one is usually a cell_admin of AGODI or SCOS)."""
+    ensure_schema_current()
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope() as session:
+            user = service.create_user(session, username, role, org, password, full_name)
+            clear = service.issue_token(session, user, name="cli") if token else None
+    except TandemError as exc:
+        raise fail(exc) from None
+    console.print(f"created user [bold]{username}[/bold] ({role.value} of {org.upper()})")
+    if clear:
+        console.print(f"API token (shown once): {clear}")
+
+
+@users_app.command("token")
+def token(username: str, days: int = typer.Option(90, help="Validity in days")) -> None:
+    """Issue a new API token for a user; it is printed once and stored only as a hash."""
+    ensure_schema_current()
+    with session_scope() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise fail(TandemError(f"no user '{username}'"))
+        clear = service.issue_token(session, user, name="cli", ttl=timedelta(days=days))
+    console.print(clear)
+
+
+@users_app.command("list")
+def list_users() -> None:
+    ensure_schema_current()
+    with session_scope() as session:
+        for u in session.scalars(select(User).order_by(User.id)):
+            console.print(
+                f"{u.id:>4}  {u.username:<24} {u.role:<14} {u.organisation.code:<8} "
+                f"{'active' if u.active else 'disabled'}"
+            )

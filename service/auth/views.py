@@ -1,0 +1,70 @@
+"""Login, the current user, and user administration."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth import service
+from service.auth.deps import allow, current_actor, get_session
+from service.auth.models import Role, User
+from service.auth.service import Actor
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+class LoginIn(BaseModel):
+    username: str
+    password: str
+
+
+class UserIn(BaseModel):
+    username: str
+    role: Role
+    organisation: str
+    password: str | None = None
+    full_name: str = ""
+
+
+@router.post("/auth/token")
+def login(body: LoginIn, session: Session = Depends(get_session)) -> dict[str, str]:
+    return {"access_token": service.login(session, body.username, body.password), "token_type": "bearer"}
+
+
+@router.get("/me")
+def me(actor: Actor = Depends(current_actor)) -> dict[str, str | None]:
+    return {
+        "username": actor.name,
+        "role": actor.role,
+        "organisation": actor.organisation_code,
+        "community": actor.community,
+        "nis_code": actor.nis_code,
+    }
+
+
+@router.get("/users")
+def list_users(
+    actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session)
+) -> list[dict]:
+    return [
+        {
+            "id": u.id,
+            "username": u.username,
+            "role": u.role,
+            "organisation": u.organisation.code,
+            "active": u.active,
+        }
+        for u in session.scalars(select(User).order_by(User.id))
+    ]
+
+
+@router.post("/users", status_code=201)
+def create_user(
+    body: UserIn, actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session)
+) -> dict[str, int | str]:
+    user = service.create_user(
+        session, body.username, body.role, body.organisation, body.password, body.full_name
+    )
+    return {"id": user.id, "username": user.username}

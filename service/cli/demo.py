@@ -1,0 +1,112 @@
+"""`tandem demo`: the main job on the embedded default database, end to end on a synthetic year.
+
+Each step takes the shared `DemoContext`, does one part of the yearly procedure, and prints what it
+did. Later parts of the product add their step to `STEPS`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from service.cli.common import console
+from service.core import migrate
+from service.core.crypto import create_dev_keys
+from service.core.settings import get_settings
+from service.ingest.models import SourceKind
+from service.ingest.service import IngestRejected
+
+
+@dataclass
+class DemoContext:
+    children: int
+    seed: int
+    school_year: str
+    reference_date: date
+    data_dir: Path  # generated source files
+    output_dir: Path  # what the demo produces for people to look at (PDFs, exports)
+    state: dict[str, Any] = field(default_factory=dict)  # what one step leaves for the next
+
+
+DemoStep = Callable[[DemoContext], None]
+
+# The generated files and the kind each one is ingested as, in the order the cell receives them.
+DEMO_FILES: list[tuple[str, SourceKind, str | None]] = [
+    ("register.csv", SourceKind.REGISTER, None),
+    ("enrolment_nl.csv", SourceKind.ENROLMENT_NL, None),
+    ("enrolment_fr.csv", SourceKind.ENROLMENT_FR, None),
+    ("home_education_nl.csv", SourceKind.HOME_EDUCATION, None),
+    ("home_education_fr.csv", SourceKind.HOME_EDUCATION, None),
+    ("exemptions.csv", SourceKind.EXEMPTION, None),
+]
+LATE_FILES: list[tuple[str, SourceKind, str | None]] = [
+    ("late_private_school.xlsx", SourceKind.EXEMPTION, "late-private-school"),
+]
+
+
+def step_setup(ctx: DemoContext) -> None:
+    settings = get_settings()
+    if create_dev_keys(settings.resolved_key_dir):
+        console.print(
+            f"[yellow]Created local development keys in {settings.resolved_key_dir} "
+            "(for the demo only: production keys come from your key store).[/yellow]"
+        )
+    migrate.upgrade()
+    console.print(f"database ready: {settings.resolved_database_url}")
+
+
+def step_generate(ctx: DemoContext) -> None:
+    from service.generate.brussels import GeneratorConfig, generate_year
+
+    manifest = ctx.data_dir / "manifest.json"
+    if manifest.exists():
+        console.print(f"using the synthetic year already in {ctx.data_dir}")
+    else:
+        console.print(f"generating a synthetic Brussels year of {ctx.children:,} children in {ctx.data_dir}")
+        generate_year(
+            ctx.data_dir, GeneratorConfig(children=ctx.children, seed=ctx.seed, school_year=ctx.school_year)
+        )
+    ctx.state["manifest"] = json.loads(manifest.read_text(encoding="utf-8"))
+
+
+def step_ingest(ctx: DemoContext) -> None:
+    from service.ingest.cli import ingest_one, print_report
+
+    table = Table("file", "kind", "outcome", "rows", "with warnings", "batch", title="Ingested lists")
+    reports = []
+    for name, kind, source in DEMO_FILES:
+        path = ctx.data_dir / name
+        if not path.exists():
+            continue
+        try:
+            report = ingest_one(kind, path, ctx.school_year, source)
+        except IngestRejected as exc:
+            print_report(exc.report)
+            report = exc.report
+        reports.append(report)
+        table.add_row(
+            name,
+            kind.value,
+            report.outcome,
+            f"{report.rows_total:,}",
+            f"{report.rows_with_warnings:,}",
+            str(report.batch_id or "-"),
+        )
+    console.print(table)
+    ctx.state["ingest_reports"] = reports
+
+
+STEPS: list[DemoStep] = [step_setup, step_generate, step_ingest]
+
+
+def run_demo(ctx: DemoContext) -> None:
+    ctx.output_dir.mkdir(parents=True, exist_ok=True)
+    for step in STEPS:
+        step(ctx)
+    console.print(f"[bold green]Demo finished.[/bold green] Outputs are in {ctx.output_dir}")

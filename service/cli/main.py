@@ -1,0 +1,98 @@
+"""The `tandem` command: each domain's commands mounted in one place."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from service.auth.cli import users_app
+from service.cli.common import console
+from service.core import migrate
+from service.core.crypto import create_dev_keys
+from service.core.logging import configure_logging
+from service.core.settings import get_settings
+from service.ingest.cli import batches, ingest
+
+app = typer.Typer(
+    help="Tandem: find every child of compulsory-school age enrolled nowhere, and follow "
+    "each one until the child is back in education.",
+    no_args_is_help=True,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+keys_app = typer.Typer(help="Key material for national-number hashing and encryption.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
+app.command()(ingest)
+app.command()(batches)
+
+
+@app.callback()
+def _main() -> None:
+    configure_logging()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to `revision` (default: the latest)."""
+    migrate.upgrade(revision=revision)
+    console.print(f"schema upgraded to {revision} on {get_settings().resolved_database_url}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: str = typer.Argument(..., help="Target revision, or 'base' to remove everything"),
+) -> None:
+    migrate.downgrade(revision=revision)
+    console.print(f"schema downgraded to {revision}")
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Create local development keys if there are none (never use these in production)."""
+    key_dir = get_settings().resolved_key_dir
+    if create_dev_keys(key_dir):
+        console.print(f"created development keys in {key_dir}")
+    else:
+        console.print(f"keys already present in {key_dir}; nothing changed")
+
+
+@app.command()
+def demo(
+    children: int = typer.Option(20_000, help="Size of the synthetic year (Brussels is about 220,000)"),
+    seed: int = typer.Option(7),
+    school_year: str = typer.Option("2025-2026", "--school-year"),
+    reference_date: str = typer.Option("2025-10-01", "--reference-date"),
+    data_dir: Path = typer.Option(
+        None, help="Where the synthetic source files go (default: under the data dir)"
+    ),
+    output_dir: Path = typer.Option(None, help="Where letters and exports go (default: the output dir)"),
+) -> None:
+    """The main job on a synthetic year: generate, ingest, link, open cases, run the procedure."""
+    from service.cli.demo import DemoContext, run_demo
+
+    settings = get_settings()
+    run_demo(
+        DemoContext(
+            children=children,
+            seed=seed,
+            school_year=school_year,
+            reference_date=date.fromisoformat(reference_date),
+            data_dir=data_dir or settings.data_dir / "demo" / f"{school_year}-{children}-{seed}",
+            output_dir=output_dir or settings.resolved_output_dir,
+        )
+    )
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the HTTP API (see deploy/ for production)."""
+    import uvicorn
+
+    uvicorn.run("service.api.main:app", host=host, port=port)
+
+
+if __name__ == "__main__":
+    app()

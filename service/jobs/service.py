@@ -1,0 +1,94 @@
+"""Background jobs: long work started through the API runs in a worker thread and reports progress.
+
+Progress lives in memory while the job runs (a long ingest holds SQLite's write lock, so it cannot
+also write progress rows) and is stored with the job when it ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.core import clock
+from service.core.db import session_scope
+from service.core.errors import NotFound, TandemError
+from service.jobs.models import Job
+
+log = logging.getLogger(__name__)
+_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tandem-job")
+_live: dict[int, tuple[int, int, str]] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    job_id: int
+
+    def __call__(self, done: int, total: int, message: str = "") -> None:
+        with _lock:
+            _live[self.job_id] = (done, total, message)
+
+
+JobFn = Callable[[Session, JobProgress], dict[str, Any]]
+
+
+def create_job(session: Session, kind: str, user_id: int | None) -> Job:
+    job = Job(kind=kind, status="queued", created_by_id=user_id, created_at=clock.now(), result={})
+    session.add(job)
+    session.flush()
+    return job
+
+
+def run_job(job_id: int, fn: JobFn) -> None:
+    """Run `fn` for the job in its own session and store the outcome (used by the worker thread)."""
+    progress = JobProgress(job_id)
+    with session_scope() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        job.status = "running"
+    try:
+        with session_scope() as session:
+            result = fn(session, progress)
+        status, message = "done", str(result.get("message", ""))
+    except TandemError as exc:
+        result = getattr(exc, "report", None)
+        result = result.as_dict() if result is not None else {}
+        status, message = "failed", str(exc)
+    except Exception as exc:  # a job must end in a readable state, whatever went wrong
+        log.exception("job %s failed", job_id)
+        result, status, message = {}, "failed", f"internal error ({type(exc).__name__})"
+    with session_scope() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        done, total, _ = _live.pop(job_id, (job.done, job.total, ""))
+        job.status, job.message, job.result = status, message[:300], result
+        job.done, job.total = (total, total) if status == "done" else (done, total)
+        job.finished_at = clock.now()
+
+
+def submit(job_id: int, fn: JobFn) -> None:
+    _executor.submit(run_job, job_id, fn)
+
+
+def job_status(session: Session, job_id: int) -> dict[str, Any]:
+    job = session.get(Job, job_id, populate_existing=True)  # the worker updates it in another session
+    if job is None:
+        raise NotFound("job not found")
+    done, total, message = _live.get(job_id, (job.done, job.total, job.message))
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "done": done,
+        "total": total,
+        "message": message,
+        "result": job.result,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+    }

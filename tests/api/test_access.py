@@ -1,0 +1,157 @@
+"""Every route requires authentication and declares its roles; a gemeente reaches only its own data.
+
+ROUTE_CASES lists how to call every route of the API with an object that belongs to another
+gemeente; a new route without an entry here makes `test_every_route_is_covered` fail.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.api.app import PUBLIC_ROUTES, api_routes, create_app
+from service.auth.models import Role
+from service.auth.policy import PERMISSIONS
+from service.auth.service import Actor
+from service.ingest.models import RegisterPerson, SourceKind
+from service.ingest.service import ingest_file
+from tests.factories import child, write_source
+
+
+def _permission(route) -> str | None:  # type: ignore[no-untyped-def]
+    for dep in route.dependant.dependencies:
+        perm = getattr(dep.call, "permission", None)
+        if perm:
+            return perm
+    return None
+
+
+def _auth_dependency(route) -> bool:  # type: ignore[no-untyped-def]
+    from service.auth.deps import current_actor
+
+    def walk(dependant) -> bool:  # type: ignore[no-untyped-def]
+        return any(d.call is current_actor or walk(d) for d in dependant.dependencies)
+
+    return walk(route.dependant)
+
+
+def test_every_route_requires_authentication_and_declares_a_permission() -> None:
+    for route in api_routes(create_app()):
+        for method in route.methods:
+            if (method, route.path) in PUBLIC_ROUTES:
+                continue
+            assert _auth_dependency(route), f"{method} {route.path} does not authenticate"
+            perm = _permission(route)
+            assert perm is None or perm in PERMISSIONS
+            assert perm is not None or route.path == "/api/me", f"{method} {route.path} declares no permission"
+
+
+def test_unauthenticated_requests_are_refused(client) -> None:  # type: ignore[no-untyped-def]
+    for route in api_routes(client.app):
+        for method in route.methods:
+            if (method, route.path) in PUBLIC_ROUTES:
+                continue
+            path = route.path.replace("{", "").replace("}", "")
+            path = "/".join("1" if part.endswith("_id") or part == "nis_code" else part for part in path.split("/"))
+            assert client.request(method, path).status_code == 401, f"{method} {route.path}"
+
+
+def test_login_and_wrong_password(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user(Role.CELL_OPERATOR, "AGODI", "op")
+    bad = client.post("/api/auth/token", json={"username": "op", "password": "nope"})
+    assert bad.status_code == 403
+    good = client.post("/api/auth/token", json={"username": "op", "password": "correct horse battery"})
+    token = good.json()["access_token"]
+    me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me == {"username": "op", "role": "cell_operator", "organisation": "AGODI", "community": "nl",
+                  "nis_code": None}
+
+
+def test_role_must_fit_organisation(session: Session) -> None:
+    from service.auth.service import create_user
+    from service.core.errors import TandemError
+
+    with pytest.raises(TandemError):
+        create_user(session, "x", Role.GEMEENTE_USER, "AGODI", "pw")
+
+
+@pytest.fixture
+def two_gemeenten(session: Session, tmp_path: Path) -> dict[str, int]:
+    """One child in Anderlecht (21001), one in Schaarbeek (21015); returns their ids."""
+    rows = [
+        child(1, date(2014, 1, 1), nis_code="21001", postcode="1070", street="Bergensesteenweg"),
+        child(3, date(2014, 2, 2), nis_code="21015", postcode="1030", street="Haachtsesteenweg"),
+    ]
+    path = write_source(tmp_path / "register.csv", "rijksregister_extract", rows)
+    ingest_file(session, SourceKind.REGISTER, path, "2025-2026", Actor.system("test"))
+    ids = dict(session.execute(select(RegisterPerson.nis_code, RegisterPerson.id)).all())
+    return {"own": ids["21001"], "other": ids["21015"]}
+
+
+# method, path template, expectation for a gemeente user of 21001 reaching 21015's data:
+# "forbidden" (403: the role may not use the route at all), "hidden" (404), or "filtered" (200, but
+# no object of the other gemeente in the answer).
+ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
+    ("GET", "/api/me"): ("/api/me", "own"),
+    ("GET", "/api/users"): ("/api/users", "forbidden"),
+    ("POST", "/api/users"): ("/api/users", "forbidden"),
+    ("GET", "/api/gemeenten"): ("/api/gemeenten", "reference"),
+    ("POST", "/api/ingest"): ("/api/ingest", "forbidden"),
+    ("GET", "/api/batches"): ("/api/batches", "forbidden"),
+    ("GET", "/api/batches/{batch_id}"): ("/api/batches/1", "forbidden"),
+    ("GET", "/api/register/children"): ("/api/register/children?school_year=2025-2026", "filtered"),
+    ("GET", "/api/register/children/{person_id}"): ("/api/register/children/{other}", "hidden"),
+    ("GET", "/api/jobs/{job_id}"): ("/api/jobs/1", "forbidden"),
+    ("GET", "/api/audit"): ("/api/audit", "forbidden"),
+}
+
+
+def test_every_route_is_covered() -> None:
+    routes = {(m, r.path) for r in api_routes(create_app()) for m in r.methods} - PUBLIC_ROUTES
+    assert routes == set(ROUTE_CASES), "add the new route to ROUTE_CASES with its gemeente expectation"
+
+
+def test_gemeente_user_reaches_only_its_own_data(client, make_user, two_gemeenten) -> None:  # type: ignore[no-untyped-def]
+    _, headers = make_user(Role.GEMEENTE_USER, "21001")
+    for (method, _template), (path, expectation) in ROUTE_CASES.items():
+        url = path.format(other=two_gemeenten["other"], own=two_gemeenten["own"])
+        response = client.request(method, url, headers=headers)
+        if expectation == "forbidden":
+            assert response.status_code == 403, f"{method} {url}"
+        elif expectation == "hidden":
+            assert response.status_code == 404, f"{method} {url}"
+        elif expectation == "filtered":
+            assert response.status_code == 200, f"{method} {url}"
+            assert str(two_gemeenten["other"]) not in {str(item.get("id")) for item in response.json()}
+            assert "21015" not in response.text
+        else:
+            assert response.status_code == 200, f"{method} {url}"
+    own = client.get(f"/api/register/children/{two_gemeenten['own']}", headers=headers)
+    assert own.status_code == 200 and own.json()["nis_code"] == "21001"
+
+
+def test_reads_of_personal_data_are_audited(client, make_user, two_gemeenten, session: Session) -> None:  # type: ignore[no-untyped-def]
+    from service.audit.models import AuditEvent
+
+    _, headers = make_user(Role.CELL_OPERATOR, "SCOS")
+    assert client.get(f"/api/register/children/{two_gemeenten['other']}", headers=headers).status_code == 200
+    event = session.scalars(select(AuditEvent).where(AuditEvent.entity == "register_person")).one()
+    assert event.actor == "cell_operator-scos" and event.entity_ids == [two_gemeenten["other"]]
+
+
+def test_upload_through_the_api(client, make_user, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, headers = make_user(Role.CELL_OPERATOR, "AGODI")
+    path = write_source(tmp_path / "register.csv", "rijksregister_extract", [child(1, date(2014, 1, 1))])
+    with path.open("rb") as fh:
+        response = client.post("/api/ingest", headers=headers, data={"kind": "register", "school_year": "2025-2026",
+                                                                     "wait": "true"}, files={"file": fh})
+    assert response.status_code == 202
+    job = response.json()
+    assert job["status"] == "done" and job["result"]["outcome"] == "accepted"
+    assert client.get(f"/api/jobs/{job['job_id']}", headers=headers).json()["status"] == "done"
+    batches = client.get("/api/batches", headers=headers).json()
+    assert [b["rows_total"] for b in batches] == [1]
