@@ -1,6 +1,7 @@
 """Every ORM model, imported in one place so Alembic and the tests see the whole schema."""
 
 from service.audit.models import AuditEvent  # noqa: F401
+from service.cases.models import Case, CaseEvent  # noqa: F401
 from service.auth.models import ApiToken, Organisation, User  # noqa: F401
 from service.core.db import Base  # noqa: F401
 from service.gemeenten.models import Gemeente  # noqa: F401

@@ -1,0 +1,133 @@
+"""Case fixtures: residual children of a run, built directly (ingest and linkage are tested elsewhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from service.auth.models import Role
+from service.auth.service import Actor
+from service.cases import service as cases
+from service.cases.models import Case
+from service.core import clock
+from service.ingest.models import RegisterPerson, SourceBatch
+from service.ingest.service import get_or_create_school_year
+from service.linkage.models import ChildStatus, Run
+
+START = datetime(2025, 10, 6, 9, 0, tzinfo=UTC)  # a Monday, a week after the reference date
+SYSTEM = Actor.system("test")
+
+
+@pytest.fixture
+def clock_at() -> Iterator[clock.FrozenClock]:
+    with clock.frozen(START) as frozen:
+        yield frozen
+
+
+def cell(community: str = "nl", role: Role = Role.CELL_OPERATOR) -> Actor:
+    org = "AGODI" if community == "nl" else "SCOS"
+    return Actor(f"{role.value}-{org.lower()}", role, 1, org, community, None)
+
+
+def gemeente(nis_code: str = "21004") -> Actor:
+    return Actor(f"gemeente-{nis_code}", Role.GEMEENTE_USER, 2, nis_code, None, nis_code)
+
+
+def parket() -> Actor:
+    return Actor("parket", Role.PARKET_USER, 3, "PARKET", None, None)
+
+
+def auditor() -> Actor:
+    return Actor("auditor", Role.AUDITOR, 4, "AGODI", "nl", None)
+
+
+def add_register(session: Session, school_year: str, children: list[dict[str, Any]]) -> list[RegisterPerson]:
+    """Register rows (one batch) for the given children: keys birth_date, nis_code, admin_language, nn_hash."""
+    year = get_or_create_school_year(session, school_year)
+    batch = SourceBatch(
+        school_year_id=year.id,
+        kind="register",
+        source="test",
+        profile="rijksregister_extract",
+        file_name="register.csv",
+        sha256=f"{school_year}-{id(children)}-{len(children)}",
+        received_at=clock.now(),
+        rows_total=len(children),
+    )
+    session.add(batch)
+    session.flush()
+    people = []
+    for i, c in enumerate(children, 1):
+        p = RegisterPerson(
+            batch_id=batch.id,
+            row_number=i,
+            nn_hash=c.get("nn_hash", f"h{i:04d}"),
+            nn_status="valid",
+            last_name="Peeters",
+            first_names="Jan",
+            birth_date=c.get("birth_date", date(2014, 3, 1)),
+            sex="M",
+            postcode="1000",
+            nis_code=c.get("nis_code", "21004"),
+            admin_language=c.get("admin_language", "nl"),
+        )
+        session.add(p)
+        people.append(p)
+    session.flush()
+    return people
+
+
+def add_run(
+    session: Session,
+    school_year: str,
+    people: list[RegisterPerson],
+    statuses: dict[int, str] | None = None,
+    reference_date: date = date(2025, 10, 1),
+) -> Run:
+    """A finished run in which every person is residual unless `statuses` says otherwise."""
+    year = get_or_create_school_year(session, school_year)
+    run = Run(school_year_id=year.id, reference_date=reference_date, status="done", created_at=clock.now())
+    session.add(run)
+    session.flush()
+    for p in people:
+        status = (statuses or {}).get(p.id, "residual")
+        session.add(
+            ChildStatus(
+                run_id=run.id,
+                person_id=p.id,
+                status=status,
+                record_kind=None if status == "residual" else "enrolment",
+                record_id=None if status == "residual" else 1,
+                community=None if status == "residual" else "nl",
+            )
+        )
+    session.flush()
+    return run
+
+
+MakeCases = Callable[..., list[Case]]
+
+
+@pytest.fixture
+def make_cases(session: Session) -> MakeCases:
+    """Open `n` cases (residual children of one run) and return them, fresh from the database."""
+
+    def make(n: int = 1, school_year: str = "2025-2026", **child: Any) -> list[Case]:
+        people = add_register(
+            session,
+            school_year,
+            [{**child, "nn_hash": child.get("nn_hash", f"{school_year}-h{i}")} for i in range(n)]
+            if "nn_hash" not in child
+            else [child],
+        )
+        run = add_run(session, school_year, people)
+        cases.open_cases_for_run(session, run.id, SYSTEM)
+        session.commit()
+        ids = {p.id for p in people}
+        return sorted((c for c in session.query(Case).filter(Case.person_id.in_(ids))), key=lambda c: c.id)
+
+    return make
