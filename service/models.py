@@ -15,4 +15,4 @@ from service.ingest.models import (  # noqa: F401
     SourceBatch,
 )
 from service.jobs.models import Job  # noqa: F401
-from service.linkage.models import ChildStatus, Run  # noqa: F401
+from service.linkage.models import ChildStatus, LinkPair, ReviewDecision, Run  # noqa: F401

@@ -1,0 +1,145 @@
+"""Load what linkage reads from the database as dataframes, filtered in SQL.
+
+The community lists are large (about 2 million rows at Brussels scale) and mostly hold pupils living
+outside Brussels. The database already discards what cannot matter: rows not active on the
+reference date, and rows whose regular, valid national number is not in the register (evidence that
+the pupil is not a register child, see engine.py). What remains is what stage 1 and stage 2 use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, literal, null, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from service.ingest.models import Enrolment, Exemption, HomeEducation, RegisterPerson, SourceBatch
+
+RECORD_KINDS = {"enrolment": Enrolment, "home_education": HomeEducation, "exemption": Exemption}
+PERIODS = {
+    "enrolment": ("enrolled_from", "enrolled_until"),
+    "home_education": ("registered_from", "registered_until"),
+    "exemption": ("valid_from", "valid_until"),
+}
+PERSON_FIELDS = (
+    "id",
+    "nn_hash",
+    "last_name",
+    "first_names",
+    "birth_date",
+    "sex",
+    "postcode",
+    "nis_code",
+    "street",
+    "house_number",
+    "admin_language",
+)
+RECORD_FIELDS = (
+    "kind",
+    "record_id",
+    "batch_id",
+    "source",
+    "nn_hash",
+    "nn_status",
+    "nn_bis",
+    "last_name",
+    "first_names",
+    "birth_date",
+    "sex",
+    "postcode",
+    "community",
+    "school_id",
+    "school_name",
+    "campus_id",
+    "reason",
+    "valid_from",
+    "valid_until",
+)
+
+
+def _frame(rows: Iterable[Any], columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(list(rows), columns=list(columns))
+
+
+def load_people(
+    session: Session, register_batch_ids: list[int], person_ids: list[int] | None = None
+) -> pd.DataFrame:
+    query = select(*(getattr(RegisterPerson, f) for f in PERSON_FIELDS)).where(
+        RegisterPerson.batch_id.in_(register_batch_ids)
+    )
+    if person_ids is not None:
+        query = query.where(RegisterPerson.id.in_(person_ids))
+    frame = _frame(session.execute(query.order_by(RegisterPerson.id)), PERSON_FIELDS)
+    return frame.rename(columns={"id": "person_id"})
+
+
+def _kind_select(kind: str, batch_ids: list[int], reference_date: date, register_batch_ids: list[int] | None):
+    model = RECORD_KINDS[kind]
+    start, end = (getattr(model, c) for c in PERIODS[kind])
+    columns = [
+        literal(kind).label("kind"),
+        model.id.label("record_id"),
+        model.batch_id,
+        SourceBatch.source,
+        model.nn_hash,
+        model.nn_status,
+        model.nn_bis,
+        model.last_name,
+        model.first_names,
+        model.birth_date,
+        model.sex,
+        model.postcode,
+        (model.community if kind != "exemption" else null()).label("community"),
+        (model.school_id if kind == "enrolment" else null()).label("school_id"),
+        (model.school_name if kind != "home_education" else null()).label("school_name"),
+        (model.campus_id if kind == "enrolment" else null()).label("campus_id"),
+        (model.reason if kind == "exemption" else null()).label("reason"),
+        start.label("valid_from"),
+        end.label("valid_until"),
+    ]
+    query = (
+        select(*columns)
+        .join(SourceBatch, SourceBatch.id == model.batch_id)
+        .where(
+            model.batch_id.in_(batch_ids), start <= reference_date, or_(end.is_(None), end >= reference_date)
+        )
+    )
+    if register_batch_ids is not None:
+        in_register = select(RegisterPerson.nn_hash).where(
+            RegisterPerson.batch_id.in_(register_batch_ids), RegisterPerson.nn_hash.is_not(None)
+        )
+        query = query.where(
+            or_(
+                model.nn_hash.is_(None),
+                model.nn_status != "valid",
+                model.nn_bis.is_(True),
+                and_(model.nn_hash.in_(in_register)),
+            )
+        )
+    return query
+
+
+def load_records(
+    session: Session,
+    batches: list[SourceBatch],
+    reference_date: date,
+    register_batch_ids: list[int] | None,
+) -> pd.DataFrame:
+    """List records active on the reference date; with `register_batch_ids`, only those that can
+    link to a register child (hash in the register, or no trustworthy number)."""
+    by_kind: dict[str, list[int]] = {}
+    for b in batches:
+        kind = "enrolment" if b.kind.startswith("enrolment") else b.kind
+        if kind in RECORD_KINDS:
+            by_kind.setdefault(kind, []).append(b.id)
+    selects = [_kind_select(k, ids, reference_date, register_batch_ids) for k, ids in sorted(by_kind.items())]
+    if not selects:
+        return _frame([], RECORD_FIELDS)
+    query = union_all(*selects) if len(selects) > 1 else selects[0]
+    frame = _frame(session.execute(query), RECORD_FIELDS)
+    frame["nn_bis"] = frame["nn_bis"].fillna(False).astype(bool)
+    frame["detail"] = frame["school_id"].fillna(frame["reason"]).fillna(frame["community"]).fillna("")
+    return frame.sort_values(["kind", "record_id"], kind="mergesort").reset_index(drop=True)

@@ -1,0 +1,192 @@
+"""A Fellegi-Sunter model learnt without labels, with term-frequency adjustment.
+
+* u (how often a level occurs between two random people) comes from random pairs of the year's data,
+  the way Splink's `estimate_u_using_random_sampling` does;
+* m (how often a level occurs between two records of the same child) comes from expectation-
+  maximisation on blocked pairs, one training session per blocking rule, each leaving out the field
+  it blocks on (its agreement is forced by the block, so it cannot be learnt there);
+* exact agreement on a first name or surname is weighed against how common that value is among the
+  register children: `m / tf(value)`, so `Peeters` counts for less than a rare name.
+
+Everything a decision depends on is plain numbers, stored with the run as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from service.linkage.compare import COMPARISONS, FIELDS, TF_FIELDS, compare
+
+# Starting points for EM: how reliable each field is for the same child, before seeing the data.
+M_START: dict[str, list[float]] = {
+    "first_name": [0.85, 0.10, 0.03, 0.02],
+    "surname": [0.85, 0.10, 0.03, 0.02],
+    "birth_date": [0.92, 0.05, 0.02, 0.01],
+    "sex": [0.98, 0.02],
+    "postcode": [0.85, 0.10, 0.05],
+}
+# Floors keep one unseen level from giving infinite evidence either way.
+PROB_FLOOR = 1e-5
+
+
+@dataclass
+class FSModel:
+    m: dict[str, list[float]] = field(default_factory=lambda: {k: list(v) for k, v in M_START.items()})
+    u: dict[str, list[float]] = field(default_factory=dict)
+    prior: float = 1e-6  # probability that a random (record, child) pair is the same child
+    tf_minimum: float = 1e-5
+    training: dict[str, Any] = field(default_factory=dict)  # what EM saw, for the stored model
+
+    # -- weights ------------------------------------------------------------------------------
+    def bayes_factors(self) -> dict[str, np.ndarray]:
+        return {
+            f: np.log2(np.maximum(self.m[f], PROB_FLOOR) / np.maximum(self.u[f], PROB_FLOOR)) for f in FIELDS
+        }
+
+    def field_weights(self, gamma: np.ndarray, tf: np.ndarray | None = None) -> np.ndarray:
+        """(pairs, fields) log2 Bayes factors; `tf` holds per pair the frequency of the person's
+        first name and surname (columns in TF_FIELDS order), used at the exact level."""
+        out = np.zeros(gamma.shape, dtype=np.float64)
+        bf = self.bayes_factors()
+        for j, f in enumerate(FIELDS):
+            g = gamma[:, j]
+            known = g >= 0
+            out[known, j] = bf[f][g[known]]
+            if tf is not None and f in TF_FIELDS:
+                k = list(TF_FIELDS).index(f)
+                exact = g == 0
+                freq = np.maximum(tf[exact, k], self.tf_minimum)
+                out[exact, j] = np.log2(max(self.m[f][0], PROB_FLOOR) / freq)
+        return out
+
+    @property
+    def prior_weight(self) -> float:
+        return float(np.log2(self.prior / (1 - self.prior)))
+
+    def probability(self, weights: np.ndarray) -> np.ndarray:
+        total = self.prior_weight + weights.sum(axis=1)
+        return 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
+
+    # -- storage ------------------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        bf = self.bayes_factors()
+        return {
+            "type": "fellegi-sunter",
+            "prior": self.prior,
+            "prior_match_weight": round(self.prior_weight, 4),
+            "tf_minimum": self.tf_minimum,
+            "comparisons": [
+                {
+                    "field": f,
+                    "tf_adjusted_exact_level": f in TF_FIELDS,
+                    "levels": [
+                        {
+                            "level": i,
+                            "label": label,
+                            "m": round(float(self.m[f][i]), 6),
+                            "u": round(float(self.u[f][i]), 8),
+                            "match_weight": round(float(bf[f][i]), 4),
+                        }
+                        for i, label in enumerate(COMPARISONS[f])
+                    ],
+                }
+                for f in FIELDS
+            ],
+            "training": self.training,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FSModel:
+        model = cls()
+        model.prior = float(data["prior"])
+        model.tf_minimum = float(data.get("tf_minimum", model.tf_minimum))
+        for comp in data["comparisons"]:
+            model.m[comp["field"]] = [lv["m"] for lv in comp["levels"]]
+            model.u[comp["field"]] = [lv["u"] for lv in comp["levels"]]
+        model.training = data.get("training", {})
+        return model
+
+
+def tf_tables(people: pd.DataFrame) -> dict[str, pd.Series]:
+    """Relative frequency of each first name and surname key among the register children."""
+    out = {}
+    for f, col in TF_FIELDS.items():
+        values = people[col][people[col] != ""]
+        out[f] = values.value_counts(normalize=True)
+    return out
+
+
+def tf_for_pairs(people: pd.DataFrame, tables: dict[str, pd.Series], pi: np.ndarray) -> np.ndarray:
+    cols = []
+    for f, col in TF_FIELDS.items():
+        freq = people[col].map(tables[f]).fillna(0.0).to_numpy(dtype=np.float64)
+        cols.append(freq[pi])
+    return np.stack(cols, axis=1) if cols else np.zeros((len(pi), 0))
+
+
+def estimate_u(
+    records: pd.DataFrame, people: pd.DataFrame, seed: int = 20251001, max_pairs: int = 300_000
+) -> dict[str, list[float]]:
+    """Level frequencies among random (record, child) pairs: nearly all are different children."""
+    rng = np.random.default_rng(seed)
+    n = max_pairs
+    ri = rng.integers(0, len(records), n)
+    pi = rng.integers(0, len(people), n)
+    gamma = compare(records, people, ri, pi).gamma
+    u: dict[str, list[float]] = {}
+    for j, f in enumerate(FIELDS):
+        g = gamma[:, j]
+        g = g[g >= 0]
+        counts = np.bincount(g, minlength=len(COMPARISONS[f])).astype(np.float64)
+        u[f] = list((counts + 0.5) / (counts.sum() + 0.5 * len(counts)))  # smoothed: no level is impossible
+    return u
+
+
+def expectation_maximisation(
+    gamma: np.ndarray,
+    model: FSModel,
+    fields: list[str],
+    *,
+    iterations: int = 40,
+    start_lambda: float = 0.05,
+) -> tuple[dict[str, list[float]], float, int]:
+    """EM for m of `fields` with u fixed (Splink's default); other fields are left out of the session.
+
+    Returns the new m values, the share of matches among the session's pairs, and the iterations run.
+    """
+    idx = [FIELDS.index(f) for f in fields]
+    g = gamma[:, idx]
+    m = {f: np.array(model.m[f], dtype=np.float64) for f in fields}
+    u = {f: np.maximum(np.array(model.u[f], dtype=np.float64), PROB_FLOOR) for f in fields}
+    lam = start_lambda
+    done = 0
+    for done in range(1, iterations + 1):  # noqa: B007 - the count is returned
+        log_m = np.zeros(len(g))
+        log_u = np.zeros(len(g))
+        for k, f in enumerate(fields):
+            col = g[:, k]
+            known = col >= 0
+            log_m[known] += np.log(np.maximum(m[f][col[known]], PROB_FLOOR))
+            log_u[known] += np.log(u[f][col[known]])
+        a = np.log(lam) + log_m
+        b = np.log1p(-lam) + log_u
+        w = 1.0 / (1.0 + np.exp(np.clip(b - a, -50, 50)))
+        new_lam = float(np.clip(w.mean(), 1e-9, 1 - 1e-9))
+        change = abs(new_lam - lam)
+        lam = new_lam
+        for k, f in enumerate(fields):
+            col = g[:, k]
+            known = col >= 0
+            sums = np.bincount(col[known], weights=w[known], minlength=len(m[f]))
+            total = sums.sum()
+            if total > 0:
+                new = np.maximum(sums / total, PROB_FLOOR)
+                change = max(change, float(np.abs(new - m[f]).max()))
+                m[f] = new / new.sum()
+        if change < 1e-5:
+            break
+    return {f: list(map(float, m[f])) for f in fields}, lam, done

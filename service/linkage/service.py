@@ -1,0 +1,419 @@
+"""Runs: link a school year's register against its lists and store one status per register child.
+
+`run_linkage` is the yearly reconciliation; `relink_children` re-links a few children (open cases)
+against late batches with the model of the year's latest run; `latest_run` finds that run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.audit import service as audit
+from service.auth.service import Actor
+from service.core import clock
+from service.core.db import bulk_insert
+from service.core.errors import NotFound, TandemError
+from service.core.school_age import compulsory_period
+from service.ingest.models import SchoolYear, SourceBatch, SourceKind
+from service.ingest.service import current_batches
+from service.linkage import engine
+from service.linkage.blocking import RULES
+from service.linkage.compare import COMPARISONS
+from service.linkage.engine import LinkResult, LinkSettings
+from service.linkage.frames import load_people, load_records
+from service.linkage.model import FSModel
+from service.linkage.models import ChildStatus, ChildStatusKind, LinkPair, ReviewDecision, Run
+
+Progress = Callable[[int, int, str], None]
+STATUS_OF_KIND = {
+    "enrolment": ChildStatusKind.ENROLLED.value,
+    "home_education": ChildStatusKind.HOME_EDUCATED.value,
+    "exemption": ChildStatusKind.EXEMPTED.value,
+}
+KIND_ORDER = {"enrolment": 0, "home_education": 1, "exemption": 2}
+METHOD_ORDER = {"hash": 0, "review_decision": 1, "fuzzy": 2}
+STATUS_COLUMNS = (
+    "run_id",
+    "person_id",
+    "status",
+    "method",
+    "record_kind",
+    "record_id",
+    "probability",
+    "community",
+    "school_id",
+    "campus_id",
+    "valid_from",
+    "valid_until",
+    "reason",
+)
+PAIR_COLUMNS = (
+    "run_id",
+    "person_id",
+    "record_kind",
+    "record_id",
+    "batch_id",
+    "outcome",
+    "method",
+    "probability",
+    "gamma",
+    "weights",
+    "swapped",
+    "record_fp",
+)
+CANDIDATES_PER_CHILD = 3  # near misses kept for `explain` of a child nothing accounted for
+
+
+@dataclass(frozen=True)
+class LinkMatch:
+    """A confident link of a register child to a record of a (late) list."""
+
+    person_id: int
+    status: str  # enrolled / home_educated / exempted
+    record_kind: str  # enrolment / home_education / exemption
+    record_id: int
+    method: str  # hash / fuzzy / review_decision
+    probability: float | None
+    community: str | None
+    school_id: str | None
+    school_name: str | None
+    reason: str | None  # exemption reason
+
+
+# -- lookups --------------------------------------------------------------------------------------
+def get_school_year(session: Session, label: str) -> SchoolYear:
+    year = session.scalar(select(SchoolYear).where(SchoolYear.label == label))
+    if year is None:
+        raise NotFound(f"school year {label} has no data")
+    return year
+
+
+def latest_run(session: Session, school_year: str) -> Run | None:
+    """The most recent finished run of the year (the one cases and re-linking build on)."""
+    return session.scalar(
+        select(Run)
+        .join(SchoolYear, SchoolYear.id == Run.school_year_id)
+        .where(SchoolYear.label == school_year, Run.status == "done")
+        .order_by(Run.id.desc())
+        .limit(1)
+    )
+
+
+def get_run(session: Session, run_id: int) -> Run:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise NotFound("run not found")
+    return run
+
+
+def load_decisions(session: Session, school_year_id: int) -> dict[tuple[str, str], str]:
+    rows = session.execute(
+        select(ReviewDecision.record_fp, ReviewDecision.person_key, ReviewDecision.decision).where(
+            ReviewDecision.school_year_id == school_year_id
+        )
+    )
+    return {(fp, key): decision for fp, key, decision in rows}
+
+
+def run_model(run: Run | None) -> tuple[FSModel | None, LinkSettings]:
+    if run is None or not run.model.get("model"):
+        return None, LinkSettings()
+    return FSModel.from_json(run.model["model"]), LinkSettings(**run.model.get("settings", {}))
+
+
+# -- statuses -------------------------------------------------------------------------------------
+def compulsory_mask(birth_dates: pd.Series, start_age: int, reference_date: date) -> np.ndarray:
+    """Whether each child is of compulsory-school age on the reference date (one call per birth date)."""
+    births = pd.to_datetime(birth_dates, errors="coerce")
+    codes, uniques = pd.factorize(births)
+    covers = np.array(
+        [compulsory_period(b.date(), start_age).covers(reference_date) for b in uniques], dtype=bool
+    )
+    out = np.zeros(len(births), dtype=bool)
+    known = codes >= 0
+    out[known] = covers[codes[known]]
+    return out
+
+
+def best_links(result: LinkResult, records: pd.DataFrame) -> pd.DataFrame:
+    """The one link per child that its status shows: enrolment first, then the surest method."""
+    links = result.links.copy()
+    if links.empty:
+        return links.assign(kind_order=[], method_order=[])
+    links["kind_order"] = records["kind"].to_numpy()[links["rec"].to_numpy()]
+    links["kind_order"] = links["kind_order"].map(KIND_ORDER)
+    links["method_order"] = links["method"].map(METHOD_ORDER)
+    links["p_sort"] = -links["probability"].fillna(1.0)
+    links = links.sort_values(["pi", "kind_order", "method_order", "p_sort", "rec"], kind="mergesort")
+    return links.drop_duplicates("pi")
+
+
+def _none(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def statuses_frame(
+    people: pd.DataFrame, records: pd.DataFrame, result: LinkResult, start_age: int, reference_date: date
+) -> pd.DataFrame:
+    n = len(people)
+    out = pd.DataFrame({"person_id": people["person_id"].to_numpy()})
+    for col in ("method", "record_kind", "community", "school_id", "campus_id", "reason"):
+        out[col] = pd.Series([None] * n, dtype=object)
+    out["record_id"] = pd.Series([None] * n, dtype=object)
+    out["probability"] = np.nan
+    out["valid_from"] = pd.Series([None] * n, dtype=object)
+    out["valid_until"] = pd.Series([None] * n, dtype=object)
+    status = np.full(n, ChildStatusKind.RESIDUAL.value, dtype=object)
+    best = best_links(result, records)
+    if len(best):
+        pi = best["pi"].to_numpy()
+        rec = records.iloc[best["rec"].to_numpy()]
+        status[pi] = rec["kind"].map(STATUS_OF_KIND).to_numpy()
+        out.loc[pi, "method"] = best["method"].to_numpy()
+        out.loc[pi, "record_kind"] = rec["kind"].to_numpy()
+        out.loc[pi, "record_id"] = rec["record_id"].to_numpy()
+        out.loc[pi, "probability"] = best["probability"].to_numpy()
+        for col in ("community", "school_id", "campus_id", "reason", "valid_from", "valid_until"):
+            out.loc[pi, col] = rec[col].to_numpy()
+    in_review = np.zeros(n, dtype=bool)
+    in_review[result.reviews["pi"].to_numpy()] = True
+    status = np.where(
+        (status == ChildStatusKind.RESIDUAL.value) & in_review, ChildStatusKind.IN_REVIEW.value, status
+    )
+    compulsory = compulsory_mask(people["birth_date"], start_age, reference_date)
+    status = np.where(~compulsory, ChildStatusKind.NOT_COMPULSORY.value, status)
+    out["status"] = status
+    out.loc[~compulsory & out["reason"].isna(), "reason"] = "age"
+    return out
+
+
+# -- the run --------------------------------------------------------------------------------------
+def _batch_ids(batches: list[SourceBatch]) -> tuple[list[int], list[SourceBatch]]:
+    register = [b.id for b in batches if b.kind == SourceKind.REGISTER.value]
+    lists = [b for b in batches if b.kind != SourceKind.REGISTER.value]
+    return register, lists
+
+
+def run_linkage(
+    session: Session,
+    school_year: str,
+    reference_date: date,
+    actor: Actor,
+    progress: Progress | None = None,
+    settings: LinkSettings | None = None,
+) -> Run:
+    """Link the year's current batches and store a status per register child; commits when done."""
+    settings = settings or LinkSettings()
+    step = progress or (lambda done, total, message: None)
+    year = get_school_year(session, school_year)
+    batches = current_batches(session, school_year)
+    register_ids, list_batches = _batch_ids(batches)
+    if not register_ids:
+        raise TandemError(f"school year {school_year} has no register extract: ingest one first")
+    run = Run(
+        school_year_id=year.id,
+        reference_date=reference_date,
+        status="running",
+        created_at=clock.now(),
+        created_by=actor.name,
+        batch_ids=[b.id for b in batches],
+        model={},
+        counts={},
+    )
+    session.add(run)
+    session.flush()
+    total = 10
+    step(1, total, "reading the register")
+    people = engine.prepare_people(load_people(session, register_ids))
+    step(2, total, "reading the lists")
+    records = engine.prepare_records(load_records(session, list_batches, reference_date, register_ids))
+    decisions = load_decisions(session, year.id)
+
+    def engine_step(done: int, _total: int, message: str) -> None:
+        step(2 + done, total, message)
+
+    result = engine.link(records, people, settings, decisions=decisions, progress=engine_step)
+    step(9, total, "writing statuses")
+    statuses = statuses_frame(people, records, result, year.start_age, reference_date)
+    _write(session, run, people, records, result, statuses)
+    counts = statuses["status"].value_counts().to_dict()
+    run.counts = {
+        "children": len(people),
+        "statuses": {k.value: int(counts.get(k.value, 0)) for k in ChildStatusKind},
+        "linkage": result.counts,
+    }
+    run.model = {
+        "settings": settings.as_dict(),
+        "model": result.model.to_json(),
+        "stage1": {
+            "join": "keyed hash (HMAC-SHA256) of the national number",
+            "distrust": "at least two of: first name different, surname different, birth date more than "
+            "one digit or swap away; or a twin in the register and the first name not close",
+            "valid_number_not_in_register": "regular valid number consistent with the record, absent from "
+            "the register: the pupil is not a register child; kept out of fuzzy linkage",
+            "to_fuzzy": "no number, invalid number, bis number or number inconsistent with the record, "
+            "absent from the register; and distrusted hash links",
+        },
+        "blocking_rules": result.blocking,
+        "comparisons": COMPARISONS,
+        "twin_rule": "same surname, birth date and address as another register child and a different first "
+        "name: never a match",
+        "one_to_one": "a record links to at most one child; a child to at most one record per list",
+        "term_frequencies": {
+            f: {
+                "distinct_values": int(people[c][people[c] != ""].nunique()),
+                "max_frequency": float(people[c][people[c] != ""].value_counts(normalize=True).max() or 0),
+            }
+            for f, c in (("first_name", "fn"), ("surname", "sn"))
+            if len(people)
+        },
+        "reference_date": reference_date.isoformat(),
+    }
+    run.status = "done"
+    run.finished_at = clock.now()
+    audit.record(session, actor, "process", "run", [run.id], f"linkage run {school_year} at {reference_date}")
+    session.commit()
+    step(total, total, "done")
+    return run
+
+
+def _write(
+    session: Session,
+    run: Run,
+    people: pd.DataFrame,
+    records: pd.DataFrame,
+    result: LinkResult,
+    statuses: pd.DataFrame,
+) -> None:
+    conn = session.connection()
+    rows = (
+        (run.id, *(_none(v) for v in row))
+        for row in statuses[list(STATUS_COLUMNS[1:])].itertuples(index=False, name=None)
+    )
+    bulk_insert(conn, ChildStatus.__table__, STATUS_COLUMNS, rows)
+    bulk_insert(conn, LinkPair.__table__, PAIR_COLUMNS, _pair_rows(run.id, people, records, result, statuses))
+
+
+def _pair_rows(
+    run_id: int, people: pd.DataFrame, records: pd.DataFrame, result: LinkResult, statuses: pd.DataFrame
+) -> list[tuple[Any, ...]]:
+    links = result.links.assign(outcome="link")
+    reviews = result.reviews.assign(outcome="review", method="fuzzy")
+    unaccounted = statuses["status"].isin([ChildStatusKind.RESIDUAL.value, ChildStatusKind.IN_REVIEW.value])
+    near = result.scored[
+        unaccounted.to_numpy()[result.scored["pi"].to_numpy()]
+        & ~result.scored.set_index(["rec", "pi"]).index.isin(reviews.set_index(["rec", "pi"]).index)
+        & ~result.scored.set_index(["rec", "pi"]).index.isin(links.set_index(["rec", "pi"]).index)
+    ]
+    near = near.sort_values(["pi", "probability"], ascending=[True, False], kind="mergesort")
+    near = near.groupby("pi").head(CANDIDATES_PER_CHILD).assign(outcome="candidate")
+    cols = ["rec", "pi", "outcome", "method", "probability", "pair"]
+    swapped_of = result.scored.set_index("pair")["swapped"]
+    frame = pd.concat([links[cols], reviews[cols], near[cols]], ignore_index=True)
+    if frame.empty:
+        return []
+    gammas, weights = result.pair_strings(frame["pair"])
+    fps = np.full(len(frame), None, dtype=object)
+    needs_fp = (frame["outcome"] != "link").to_numpy() | (frame["method"] != "hash").to_numpy()
+    fps[needs_fp] = engine.record_fingerprints(records, frame["rec"].to_numpy()[needs_fp])
+    rec = records.iloc[frame["rec"].to_numpy()]
+    person_ids = people["person_id"].to_numpy()[frame["pi"].to_numpy()]
+    swapped = frame["pair"].map(swapped_of).fillna(False).astype(bool).to_numpy()
+    return [
+        (run_id, int(pid), kind, int(rid), int(bid), outcome, method, _none(prob), g, w, bool(sw), fp)
+        for pid, kind, rid, bid, outcome, method, prob, g, w, sw, fp in zip(
+            person_ids,
+            rec["kind"],
+            rec["record_id"],
+            rec["batch_id"],
+            frame["outcome"],
+            frame["method"],
+            frame["probability"],
+            gammas,
+            weights,
+            swapped,
+            fps,
+            strict=True,
+        )
+    ]
+
+
+# -- re-linking open cases against late lists -------------------------------------------------------
+def relink_children(
+    session: Session, person_ids: list[int], batch_ids: list[int], reference_date: date
+) -> dict[int, LinkMatch]:
+    """Link the given register children against the given (late) batches only, with the model of
+    the year's latest run (hash first, then fuzzy). Returns confident links only, by person id.
+
+    Every register child of the year stays a candidate, so a late record that belongs to another
+    child is absorbed by that child instead of closing the wrong case.
+    """
+    wanted = set(person_ids)
+    if not wanted or not batch_ids:
+        return {}
+    batches = list(session.scalars(select(SourceBatch).where(SourceBatch.id.in_(batch_ids))))
+    if not batches:
+        return {}
+    year = session.get(SchoolYear, batches[0].school_year_id)
+    assert year is not None
+    register_ids = [b.id for b in current_batches(session, year.label, [SourceKind.REGISTER])]
+    list_batches = [b for b in batches if b.kind != SourceKind.REGISTER.value]
+    if not register_ids or not list_batches:
+        return {}
+    people = engine.prepare_people(load_people(session, register_ids))
+    raw = load_records(session, list_batches, reference_date, None)
+    if raw.empty or people.empty:
+        return {}
+    records = engine.prepare_records(raw)
+    model, settings = run_model(latest_run(session, year.label))
+    if model is None:
+        model = engine.default_model(records, people, settings)
+    result = engine.link(records, people, settings, model=model, decisions=load_decisions(session, year.id))
+    best = best_links(result, records)
+    out: dict[int, LinkMatch] = {}
+    for rec_i, pi, method, prob in zip(
+        best["rec"], best["pi"], best["method"], best["probability"], strict=True
+    ):
+        pid = int(people["person_id"].iat[int(pi)])
+        if pid not in wanted:
+            continue
+        r = records.iloc[int(rec_i)]
+        out[pid] = LinkMatch(
+            person_id=pid,
+            status=STATUS_OF_KIND[r["kind"]],
+            record_kind=r["kind"],
+            record_id=int(r["record_id"]),
+            method=str(method),
+            probability=_none(prob),
+            community=_none(r["community"]),
+            school_id=_none(r["school_id"]),
+            school_name=_none(r["school_name"]),
+            reason=_none(r["reason"]),
+        )
+    return out
+
+
+def status_counts(session: Session, run: Run) -> dict[str, int]:
+    return dict(run.counts.get("statuses", {}))
+
+
+def blocking_rule_names() -> list[str]:
+    return [r.name for r in RULES]
