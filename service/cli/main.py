@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from service.auth.cli import users_app
+from service.cases.cli import cases_app, tick, workflow_app
 from service.cli.common import console
 from service.core import migrate
 from service.core.crypto import create_dev_keys
@@ -27,6 +28,9 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.command()(ingest)
 app.command()(batches)
+app.add_typer(cases_app, name="cases")
+app.add_typer(workflow_app, name="workflow")
+app.command()(tick)
 
 
 @app.callback()

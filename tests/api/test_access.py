@@ -89,7 +89,26 @@ def two_gemeenten(session: Session, tmp_path: Path) -> dict[str, int]:
     path = write_source(tmp_path / "register.csv", "rijksregister_extract", rows)
     ingest_file(session, SourceKind.REGISTER, path, "2025-2026", Actor.system("test"))
     ids = dict(session.execute(select(RegisterPerson.nis_code, RegisterPerson.id)).all())
-    return {"own": ids["21001"], "other": ids["21015"]}
+    return {"own": ids["21001"], "other": ids["21015"], **_cases_for(session, ids)}
+
+
+def _cases_for(session: Session, ids: dict[str, int]) -> dict[str, int]:
+    """A case for each child (a run in which both are residual): own_case and other_case."""
+    from service.cases.models import Case
+    from service.cases.service import open_cases_for_run
+    from service.core import clock
+    from service.ingest.models import SchoolYear
+    from service.linkage.models import ChildStatus, Run
+
+    year = session.scalar(select(SchoolYear).where(SchoolYear.label == "2025-2026"))
+    run = Run(school_year_id=year.id, reference_date=date(2025, 10, 1), status="done", created_at=clock.now())
+    session.add(run)
+    session.flush()
+    session.add_all([ChildStatus(run_id=run.id, person_id=pid, status="residual") for pid in ids.values()])
+    open_cases_for_run(session, run.id, Actor.system("test"))
+    session.commit()
+    cases = dict(session.execute(select(Case.nis_code, Case.id)).all())
+    return {"own_case": cases["21001"], "other_case": cases["21015"]}
 
 
 # method, path template, expectation for a gemeente user of 21001 reaching 21015's data:
@@ -107,6 +126,14 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/register/children/{person_id}"): ("/api/register/children/{other}", "hidden"),
     ("GET", "/api/jobs/{job_id}"): ("/api/jobs/1", "forbidden"),
     ("GET", "/api/audit"): ("/api/audit", "forbidden"),
+    ("GET", "/api/cases"): ("/api/cases", "filtered"),
+    ("GET", "/api/cases/funnel"): ("/api/cases/funnel", "own"),  # counts of its own cases only
+    ("GET", "/api/cases/{case_id}"): ("/api/cases/{other_case}", "hidden"),
+    ("GET", "/api/cases/{case_id}/timeline"): ("/api/cases/{other_case}/timeline", "hidden"),
+    ("POST", "/api/cases/{case_id}/transitions/{transition}"): (
+        "/api/cases/{other_case}/transitions/register_check_still_registered", "hidden"),
+    ("POST", "/api/cases/bulk"): ("/api/cases/bulk", "forbidden"),
+    ("GET", "/api/workflow"): ("/api/workflow", "reference"),
 }
 
 
@@ -118,7 +145,7 @@ def test_every_route_is_covered() -> None:
 def test_gemeente_user_reaches_only_its_own_data(client, make_user, two_gemeenten) -> None:  # type: ignore[no-untyped-def]
     _, headers = make_user(Role.GEMEENTE_USER, "21001")
     for (method, _template), (path, expectation) in ROUTE_CASES.items():
-        url = path.format(other=two_gemeenten["other"], own=two_gemeenten["own"])
+        url = path.format(**two_gemeenten)
         response = client.request(method, url, headers=headers)
         if expectation == "forbidden":
             assert response.status_code == 403, f"{method} {url}"

@@ -1,0 +1,94 @@
+"""Late information clears a case at any stage: re-link open cases when a list batch lands.
+
+Registered with `service.ingest.hooks.on_batch_ingested` (imported by the package, so any code
+that can ingest also re-links). Linkage does the matching (`relink_children`); the workflow's
+`late_information.match` transition closes the case, and its effects (letters not yet sent are
+cancelled, a pending gemeente assignment is withdrawn) are declared in the workflow file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth.service import Actor
+from service.cases.models import Case
+from service.cases.service import fire
+from service.cases.workflow import get_workflow
+from service.core import clock
+from service.core.errors import Conflict, TandemError
+from service.ingest.hooks import on_batch_ingested
+from service.ingest.models import SchoolYear, SourceBatch, SourceKind
+
+log = logging.getLogger(__name__)
+
+LIST_KINDS = {
+    SourceKind.ENROLMENT_NL.value,
+    SourceKind.ENROLMENT_FR.value,
+    SourceKind.HOME_EDUCATION.value,
+    SourceKind.EXEMPTION.value,
+}
+
+
+def _reference_date(year: SchoolYear) -> date:
+    """Today, kept inside the school year the batch belongs to."""
+    return min(max(clock.now().date(), year.starts_on), year.ends_on)
+
+
+def relink_open_cases(session: Session, batch_id: int, actor: Actor) -> dict[str, int]:
+    """Close every open case of the batch's school year whose child the batch accounts for."""
+    batch = session.get(SourceBatch, batch_id)
+    if batch is None or batch.kind not in LIST_KINDS:
+        return {}
+    open_cases = list(
+        session.scalars(
+            select(Case).where(Case.school_year_id == batch.school_year_id, Case.closed_at.is_(None))
+        )
+    )
+    if not open_cases:
+        return {}
+    from service.linkage.service import relink_children  # linkage sits beside cases, not below
+
+    year = session.get(SchoolYear, batch.school_year_id)
+    assert year is not None
+    matches = relink_children(session, [c.person_id for c in open_cases], [batch_id], _reference_date(year))
+    name = get_workflow().spec.late_information.match
+    system = Actor.system("late-list")
+    outcome: Counter[str] = Counter(open=len(open_cases))
+    for case in open_cases:
+        match = matches.get(case.person_id)
+        if match is None:
+            continue
+        payload = {
+            "record_kind": match.record_kind,
+            "record_id": match.record_id,
+            "batch_id": batch_id,
+            "batch_source": batch.source,
+            "method": match.method,
+            "probability": match.probability,
+            "community": match.community,
+            "school_id": match.school_id,
+            "school_name": match.school_name,
+            "exemption_reason": match.reason,
+            "ingested_by": actor.name,
+        }
+        try:
+            fire(session, case, name, system, payload, reason=f"late list: batch {batch_id} ({batch.source})")
+            session.commit()
+            outcome["closed"] += 1
+        except Conflict:
+            session.rollback()
+            outcome["conflicts"] += 1
+        except TandemError as exc:
+            session.rollback()
+            outcome["refused"] += 1
+            log.warning("late list: case %s not closed: %s", case.id, exc)
+    log.info("late list batch %s: %s", batch_id, dict(outcome))
+    return dict(outcome)
+
+
+on_batch_ingested(relink_open_cases)
