@@ -38,6 +38,10 @@ COMPARISONS: dict[str, list[str]] = {
     ],
     "sex": ["equal", "different"],
     "postcode": ["equal", "another Brussels postcode", "outside Brussels"],
+    "national_number": [
+        "no usable number (missing, invalid, bis, inconsistent with the record, or contradicted by the names)",
+        "a valid regular number that is not in the register",
+    ],
 }
 FIELDS = list(COMPARISONS)
 TF_FIELDS = {"first_name": "fn", "surname": "sn"}  # exact levels adjusted for how common the value is
@@ -176,5 +180,6 @@ def compare(records: pd.DataFrame, people: pd.DataFrame, ri: np.ndarray, pi: np.
     dob = _date_levels(_col(records, "dob", ri), _col(people, "dob", pi), _col(records, "dob_swap", ri))
     sex = _sex_levels(_col(records, "sex", ri).astype(str), _col(people, "sex", pi).astype(str))
     pc = _postcode_levels(_col(records, "postcode", ri).astype(str), _col(people, "postcode", pi).astype(str))
-    gamma = np.stack([fn, sn, dob, sex, pc], axis=1).astype(np.int8)
+    nn_class = _col(records, "nn_class", ri) if "nn_class" in records else np.zeros(len(ri), dtype=np.int8)
+    gamma = np.stack([fn, sn, dob, sex, pc, nn_class], axis=1).astype(np.int8)
     return Compared(gamma, swapped)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from service.gemeenten.reference import brussels_postcodes
 from service.linkage.blocking import RULES, candidate_pairs
 from service.linkage.compare import FIELDS, compare
 from service.linkage.model import FSModel, estimate_u, expectation_maximisation, tf_for_pairs, tf_tables
@@ -34,6 +35,7 @@ from service.linkage.normalise import add_keys
 
 Progress = Callable[[int, int, str], None]
 FN, SN, DOB = FIELDS.index("first_name"), FIELDS.index("surname"), FIELDS.index("birth_date")
+BRUSSELS_POSTCODES = sorted(brussels_postcodes())
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class LinkSettings:
 
     link_probability: float = 0.99
     review_probability: float = 0.60
+    ambiguity_margin_bits: float = 6.0  # a runner-up closer than this to the best makes a record ambiguous
     em_iterations: int = 40
     u_sample_pairs: int = 300_000
     seed: int = 20251001
@@ -136,7 +139,9 @@ def _stage1(records: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.DataFrame, 
     fn, sn, dob = gamma[:, FN], gamma[:, SN], gamma[:, DOB]
     disagreements = (fn == 3).astype(int) + (sn == 3).astype(int) + (dob >= 2).astype(int)
     twin_doubt = people["twin"].to_numpy()[pi] & (fn >= 2)
-    doubtful = (disagreements >= 2) | twin_doubt
+    # a birth date that is off by more than a typo needs the first name to agree exactly
+    date_doubt = (dob >= 2) & (fn != 0)
+    doubtful = (disagreements >= 2) | twin_doubt | date_doubt
     links = pd.DataFrame(
         {"rec": ri[~doubtful], "pi": pi[~doubtful], "method": "hash", "probability": np.nan, "pair": -1}
     )
@@ -145,15 +150,22 @@ def _stage1(records: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.DataFrame, 
     status = records["nn_status"].to_numpy()
     bis = records["nn_bis"].fillna(False).to_numpy(dtype=bool)
     evidence_elsewhere = has_hash & ~matched & (status == "valid") & ~bis
+    # such a pupil is out of reach unless the record places them in Brussels (or says nothing): then
+    # a checksum-valid typo is possible, and the absent number becomes evidence the model weighs
+    outside = (
+        ~records["postcode"].isin(BRUSSELS_POSTCODES).to_numpy() & (records["postcode"] != "").to_numpy()
+    )
     stage2 = np.zeros(len(records), dtype=bool)
     stage2[ri[doubtful]] = True
-    stage2 |= ~matched & ~evidence_elsewhere
+    stage2 |= ~matched & ~(evidence_elsewhere & outside)
+    records["nn_class"] = (evidence_elsewhere & stage2).astype(np.int8)
     counts = {
         "records": len(records),
         "hash_links": int((~doubtful).sum()),
         "hash_doubtful": int(doubtful.sum()),
         "hash_doubtful_twin": int(twin_doubt.sum()),
         "valid_number_not_in_register": int(evidence_elsewhere.sum()),
+        "valid_number_not_in_register_outside_brussels": int((evidence_elsewhere & outside).sum()),
         "stage2_records": int(stage2.sum()),
     }
     return links, np.flatnonzero(stage2), counts
@@ -172,8 +184,8 @@ def train(
     sessions = []
     lam_dob = None
     for rule, fields in (
-        ("birth_date", ["first_name", "surname", "sex", "postcode"]),
-        ("names", ["birth_date", "sex", "postcode"]),
+        ("birth_date", ["first_name", "surname", "sex", "postcode", "national_number"]),
+        ("names", ["birth_date", "sex", "postcode", "national_number"]),
     ):
         mask = rule_masks.get(rule)
         if mask is None or mask.sum() < 50:
@@ -184,7 +196,7 @@ def train(
         m, lam, iterations = expectation_maximisation(
             gamma[mask], model, fields, iterations=settings.em_iterations
         )
-        keep = [f for f in fields if not (rule == "names" and f in ("sex", "postcode"))]
+        keep = fields if rule == "birth_date" else ["birth_date"]
         for f in keep:
             model.m[f] = m[f]
         if rule == "birth_date":
@@ -297,6 +309,11 @@ def link(
     return LinkResult(links, reviews, scored, model, counts, blocking, stage2_idx, gamma, weights)
 
 
+def _logit2(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-15, 1 - 1e-15)
+    return np.log2(p / (1 - p))
+
+
 def _decide(
     records: pd.DataFrame,
     pairs: pd.DataFrame,
@@ -312,8 +329,12 @@ def _decide(
     second = live[live["rank"] == 1].set_index("rec")["probability"]
     best = live[live["rank"] == 0].copy()
     best["second"] = best["rec"].map(second).fillna(0.0).to_numpy()
+    margin = _logit2(best["probability"].to_numpy()) - _logit2(best["second"].to_numpy())
+    best["ambiguous"] = (best["second"] >= settings.review_probability) & (
+        margin < settings.ambiguity_margin_bits
+    )
     confident = (best["probability"] >= settings.link_probability) & (
-        (best["second"] < settings.review_probability) | (best["method"] == "review_decision")
+        ~best["ambiguous"] | (best["method"] == "review_decision")
     )
     fuzzy = best[confident].copy()
     # one record per child and list: the strongest wins; a child already linked by hash in that list
@@ -336,7 +357,7 @@ def _decide(
     # review: the unresolved best candidates (and runner-up when ambiguous) of records not linked,
     # for children nothing else accounts for
     open_ = live[~live["rec"].isin(linked_records) & (live["rank"] <= 1) & ~live["pi"].isin(accounted)]
-    ambiguous_rec = set(best.loc[best["second"] >= settings.review_probability, "rec"].tolist())
+    ambiguous_rec = set(best.loc[best["ambiguous"], "rec"].tolist())
     open_ = open_[(open_["rank"] == 0) | open_["rec"].isin(ambiguous_rec)]
     reviews = open_[["rec", "pi", "probability", "swapped", "pair"]].reset_index(drop=True)
     counts["review_pairs"] = int(len(reviews))

@@ -2,8 +2,8 @@
 
 The community lists are large (about 2 million rows at Brussels scale) and mostly hold pupils living
 outside Brussels. The database already discards what cannot matter: rows not active on the
-reference date, and rows whose regular, valid national number is not in the register (evidence that
-the pupil is not a register child, see engine.py). What remains is what stage 1 and stage 2 use.
+reference date, and rows whose regular, valid national number is not in the register and whose
+postcode is outside Brussels (the pupil is not a register child, see engine.py). What remains is what stage 1 and stage 2 use.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import and_, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from service.gemeenten.reference import brussels_postcodes
 from service.ingest.models import Enrolment, Exemption, HomeEducation, RegisterPerson, SourceBatch
 
 RECORD_KINDS = {"enrolment": Enrolment, "home_education": HomeEducation, "exemption": Exemption}
@@ -116,6 +117,8 @@ def _kind_select(kind: str, batch_ids: list[int], reference_date: date, register
                 model.nn_hash.is_(None),
                 model.nn_status != "valid",
                 model.nn_bis.is_(True),
+                model.postcode.is_(None),
+                model.postcode.in_(sorted(brussels_postcodes())),
                 and_(model.nn_hash.in_(in_register)),
             )
         )

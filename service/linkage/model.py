@@ -28,6 +28,7 @@ M_START: dict[str, list[float]] = {
     "birth_date": [0.92, 0.05, 0.02, 0.01],
     "sex": [0.98, 0.02],
     "postcode": [0.85, 0.10, 0.05],
+    "national_number": [0.99, 0.01],
 }
 # Floors keep one unseen level from giving infinite evidence either way.
 PROB_FLOOR = 1e-5
