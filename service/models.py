@@ -15,4 +15,5 @@ from service.ingest.models import (  # noqa: F401
     SourceBatch,
 )
 from service.jobs.models import Job  # noqa: F401
+from service.letters.models import Letter, LetterBatch, LetterReply  # noqa: F401
 from service.linkage.models import ChildStatus, LinkPair, ReviewDecision, Run  # noqa: F401
