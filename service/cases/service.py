@@ -53,7 +53,7 @@ class TransitionRefused(TandemError):
     def __init__(self, transition: str, missing: Sequence[str]) -> None:
         self.transition = transition
         self.missing = list(missing)
-        super().__init__(f"cannot fire '{transition}': missing {'; '.join(self.missing)}")
+        super().__init__(f"cannot fire '{transition}', missing or wrong: {'; '.join(self.missing)}")
 
 
 # -- who may see and act ---------------------------------------------------------------------
@@ -78,8 +78,6 @@ def ensure_visible(actor: Actor, case: Case) -> None:
     """404 for a case outside the actor's scope, so its existence does not leak."""
     ensure_gemeente(actor, case.nis_code, "case")
     if actor.role == Role.PARKET_USER and case.referred_at is None:
-        raise NotFound("case not found")
-    if actor.role not in CELL_ROLES | {Role.GEMEENTE_USER, Role.PARKET_USER}:
         raise NotFound("case not found")
 
 
@@ -202,11 +200,12 @@ def _enter(wf: Workflow, case: Case, state: str, now: datetime) -> None:
 
 
 def _flush(session: Session, case: Case) -> None:
+    case_id = case.id  # read before a failed flush expires the object
     try:
         session.flush()
     except StaleDataError:
         raise Conflict(
-            f"case {case.id} was changed by someone else meanwhile; reload it and try again"
+            f"case {case_id} was changed by someone else meanwhile; reload it and try again"
         ) from None
 
 

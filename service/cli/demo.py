@@ -102,7 +102,30 @@ def step_ingest(ctx: DemoContext) -> None:
     ctx.state["ingest_reports"] = reports
 
 
-STEPS: list[DemoStep] = [step_setup, step_generate, step_ingest]
+def step_link(ctx: DemoContext) -> None:
+    """Link the year and print the statuses, and the quality against the generator's ground truth."""
+    from service.cli.common import cli_actor
+    from service.core.db import session_scope
+    from service.linkage.cli import print_run
+    from service.linkage.quality import evaluate
+    from service.linkage.service import run_linkage
+
+    with session_scope() as session:
+        run = run_linkage(session, ctx.school_year, ctx.reference_date, cli_actor())
+        print_run(run)
+        if (ctx.data_dir / "truth_children.csv").exists():
+            q = evaluate(session, run, ctx.data_dir)
+            console.print(
+                f"quality against the ground truth: precision {q['precision']:.4f}, recall {q['recall']:.4f}, "
+                f"F1 {q['f1']:.4f}; wrongly flagged {q['wrongly_flagged']} "
+                f"({q['wrongly_flagged_per_10k']:.1f} per 10,000 accounted-for children); missed truants "
+                f"{q['missed_truants']} ({100 * q['missed_truants_share']:.1f}% of the truly non-enrolled); "
+                f"{q['review_pairs']} pairs in review ({100 * q['review_share']:.2f}% of register children)"
+            )
+        ctx.state["run_id"] = run.id
+
+
+STEPS: list[DemoStep] = [step_setup, step_generate, step_ingest, step_link]
 
 
 def run_demo(ctx: DemoContext) -> None:

@@ -15,6 +15,7 @@ from service.core.crypto import create_dev_keys
 from service.core.logging import configure_logging
 from service.core.settings import get_settings
 from service.ingest.cli import batches, ingest
+from service.linkage.cli import explain, review_app, run
 
 app = typer.Typer(
     help="Tandem: find every child of compulsory-school age enrolled nowhere, and follow "
@@ -28,6 +29,9 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.command()(ingest)
 app.command()(batches)
+app.command()(run)
+app.command()(explain)
+app.add_typer(review_app, name="review")
 app.add_typer(cases_app, name="cases")
 app.add_typer(workflow_app, name="workflow")
 app.command()(tick)

@@ -326,7 +326,7 @@ def _pair_rows(
     near = near.sort_values(["pi", "probability"], ascending=[True, False], kind="mergesort")
     near = near.groupby("pi").head(CANDIDATES_PER_CHILD).assign(outcome="candidate")
     cols = ["rec", "pi", "outcome", "method", "probability", "pair"]
-    swapped_of = result.scored.set_index("pair")["swapped"]
+    swapped_of = dict(zip(result.scored["pair"].tolist(), result.scored["swapped"].tolist(), strict=True))
     frame = pd.concat([links[cols], reviews[cols], near[cols]], ignore_index=True)
     if frame.empty:
         return []
@@ -336,7 +336,7 @@ def _pair_rows(
     fps[needs_fp] = engine.record_fingerprints(records, frame["rec"].to_numpy()[needs_fp])
     rec = records.iloc[frame["rec"].to_numpy()]
     person_ids = people["person_id"].to_numpy()[frame["pi"].to_numpy()]
-    swapped = frame["pair"].map(swapped_of).fillna(False).astype(bool).to_numpy()
+    swapped = np.array([bool(swapped_of.get(p, False)) for p in frame["pair"].tolist()], dtype=bool)
     return [
         (run_id, int(pid), kind, int(rid), int(bid), outcome, method, _none(prob), g, w, bool(sw), fp)
         for pid, kind, rid, bid, outcome, method, prob, g, w, sw, fp in zip(

@@ -126,6 +126,13 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/register/children/{person_id}"): ("/api/register/children/{other}", "hidden"),
     ("GET", "/api/jobs/{job_id}"): ("/api/jobs/1", "forbidden"),
     ("GET", "/api/audit"): ("/api/audit", "forbidden"),
+    # linkage runs and the review queue belong to the joint cell: a gemeente may not use them at all
+    ("POST", "/api/runs"): ("/api/runs", "forbidden"),
+    ("GET", "/api/runs/{run_id}"): ("/api/runs/1", "forbidden"),
+    ("GET", "/api/runs/{run_id}/review"): ("/api/runs/1/review", "forbidden"),
+    ("GET", "/api/review/{pair_id}"): ("/api/review/1", "forbidden"),
+    ("POST", "/api/review/{pair_id}/decision"): ("/api/review/1/decision", "forbidden"),
+    ("GET", "/api/linkage/children/{person_id}/explain"): ("/api/linkage/children/{other}/explain", "forbidden"),
     ("GET", "/api/cases"): ("/api/cases", "filtered"),
     ("GET", "/api/cases/funnel"): ("/api/cases/funnel", "own"),  # counts of its own cases only
     ("GET", "/api/cases/{case_id}"): ("/api/cases/{other_case}", "hidden"),

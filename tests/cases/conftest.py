@@ -14,7 +14,7 @@ from service.auth.service import Actor
 from service.cases import service as cases
 from service.cases.models import Case
 from service.core import clock
-from service.ingest.models import RegisterPerson, SourceBatch
+from service.ingest.models import Guardian, RegisterPerson, SourceBatch
 from service.ingest.service import get_or_create_school_year
 from service.linkage.models import ChildStatus, Run
 
@@ -73,7 +73,21 @@ def add_register(session: Session, school_year: str, children: list[dict[str, An
             sex="M",
             postcode="1000",
             nis_code=c.get("nis_code", "21004"),
+            street="Wetstraat",
+            house_number=str(i),
             admin_language=c.get("admin_language", "nl"),
+            guardians=[
+                Guardian(
+                    rank=1,
+                    relation="moeder",
+                    last_name="Peeters",
+                    first_names="Anna",
+                    street="Wetstraat",
+                    house_number=str(i),
+                    postcode="1000",
+                    municipality="Brussel",
+                )
+            ],
         )
         session.add(p)
         people.append(p)
@@ -131,3 +145,54 @@ def make_cases(session: Session) -> MakeCases:
         return sorted((c for c in session.query(Case).filter(Case.person_id.in_(ids))), key=lambda c: c.id)
 
     return make
+
+
+NL, FR = cell("nl"), cell("fr")
+G = gemeente("21004")
+VISIT = {"visited_on": "2025-10-03", "visited_by": "wijkagent", "family_found": False}
+
+# The steps that bring a new case (owner nl, gemeente 21004) to each open state of the procedure.
+_TO_LETTER_1_SENT = [
+    ("start_cross_check", NL, {}),
+    ("cross_check_not_found", FR, {}),
+    ("start_letters", NL, {}),
+    ("send_letter_1", NL, {}),
+]
+_TO_LETTER_2_SENT = [
+    *_TO_LETTER_1_SENT,
+    ("letter_1_expired", SYSTEM, {}),
+    ("send_letter_2", NL, {}),
+]
+_TO_REGISTER_CHECK = [*_TO_LETTER_2_SENT, ("letter_2_expired", SYSTEM, {})]
+_TO_HOME_VISIT = [*_TO_REGISTER_CHECK, ("register_check_still_registered", G, {})]
+_TO_PARKET_REVIEW = [*_TO_HOME_VISIT, ("record_visit", G, VISIT)]
+REACH: dict[str, list[tuple[str, Actor, dict[str, Any]]]] = {
+    "residual": [],
+    "cross_check": _TO_LETTER_1_SENT[:1],
+    "late_info_check": _TO_LETTER_1_SENT[:2],
+    "letter_1_due": _TO_LETTER_1_SENT[:3],
+    "letter_1_sent": _TO_LETTER_1_SENT,
+    "reply_1_received": [*_TO_LETTER_1_SENT, ("record_reply", NL, {"answer": "other", "text": "?"})],
+    "letter_2_due": _TO_LETTER_2_SENT[:5],
+    "letter_2_sent": _TO_LETTER_2_SENT,
+    "reply_2_received": [*_TO_LETTER_2_SENT, ("record_reply", FR, {"answer": "other"})],
+    "gemeente_register_check": _TO_REGISTER_CHECK,
+    "gemeente_home_visit": _TO_HOME_VISIT,
+    "gemeente_returned": [*_TO_REGISTER_CHECK, ("send_back", G, {"reason": "address unknown"})],
+    "parket_review": _TO_PARKET_REVIEW,
+    "referred_to_parket": [*_TO_PARKET_REVIEW, ("refer_to_parket", NL, {})],
+}
+
+
+def walk(session: Session, case: Case, steps: list[tuple[str, Actor, dict[str, Any]]]) -> Case:
+    """Fire the steps in order, committing each (as separate requests would)."""
+    for transition, actor, payload in steps:
+        cases.fire(session, case.id, transition, actor, payload)
+        session.commit()
+    return case
+
+
+def walk_to(session: Session, case: Case, state: str) -> Case:
+    walk(session, case, REACH[state])
+    assert case.state == state
+    return case
