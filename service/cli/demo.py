@@ -125,7 +125,14 @@ def step_link(ctx: DemoContext) -> None:
         ctx.state["run_id"] = run.id
 
 
-STEPS: list[DemoStep] = [step_setup, step_generate, step_ingest, step_link]
+def step_cases(ctx: DemoContext) -> None:
+    """Open a case per residual child, simulate the weeks of the procedure, print the funnel."""
+    from service.cases.simulate import demo_step
+
+    demo_step(ctx)
+
+
+STEPS: list[DemoStep] = [step_setup, step_generate, step_ingest, step_link, step_cases]
 
 
 def run_demo(ctx: DemoContext) -> None:
