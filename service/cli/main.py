@@ -15,6 +15,7 @@ from service.core.crypto import create_dev_keys
 from service.core.logging import configure_logging
 from service.core.settings import get_settings
 from service.ingest.cli import batches, ingest
+from service.letters.cli import letters_app
 from service.linkage.cli import explain, review_app, run
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app.command()(explain)
 app.add_typer(review_app, name="review")
 app.add_typer(cases_app, name="cases")
 app.add_typer(workflow_app, name="workflow")
+app.add_typer(letters_app, name="letters")
 app.command()(tick)
 
 

@@ -184,8 +184,12 @@ def _referenced(env: Environment, name: str) -> Iterator[str]:
             continue
         seen.add(current)
         yield current
-        source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
-        for ref in meta.find_referenced_templates(env.parse(source)):
+        try:
+            source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
+            ast = env.parse(source)
+        except JinjaTemplateError as exc:
+            raise TemplateProblem(f"template {current}: {exc}") from None
+        for ref in meta.find_referenced_templates(ast):
             if ref is None:
                 raise TemplateProblem(f"template {current} includes a template by a computed name")
             todo.append(ref)

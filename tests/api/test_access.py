@@ -141,6 +141,19 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
         "/api/cases/{other_case}/transitions/register_check_still_registered", "hidden"),
     ("POST", "/api/cases/bulk"): ("/api/cases/bulk", "forbidden"),
     ("GET", "/api/workflow"): ("/api/workflow", "reference"),
+    # letters are the joint cell's work: a gemeente may not use any letter route
+    ("GET", "/api/letters/preview"): ("/api/letters/preview?case_id={other_case}&kind=letter_1", "forbidden"),
+    ("POST", "/api/letters/batches"): ("/api/letters/batches", "forbidden"),
+    ("GET", "/api/letters/batches"): ("/api/letters/batches", "forbidden"),
+    ("GET", "/api/letters/batches/{batch_id}"): ("/api/letters/batches/1", "forbidden"),
+    ("GET", "/api/letters/batches/{batch_id}/pdf"): ("/api/letters/batches/1/pdf", "forbidden"),
+    ("POST", "/api/letters/batches/{batch_id}/post"): ("/api/letters/batches/1/post", "forbidden"),
+    ("GET", "/api/letters"): ("/api/letters?case_id={other_case}", "forbidden"),
+    ("GET", "/api/letters/{letter_id}/pdf"): ("/api/letters/1/pdf", "forbidden"),
+    ("POST", "/api/letters/{letter_id}/returned"): ("/api/letters/1/returned", "forbidden"),
+    ("POST", "/api/letters/replies"): ("/api/letters/replies", "forbidden"),
+    ("GET", "/api/letters/replies"): ("/api/letters/replies?case_id={other_case}", "forbidden"),
+    ("POST", "/api/letters/replies/{reply_id}/verify"): ("/api/letters/replies/1/verify", "forbidden"),
 }
 
 
