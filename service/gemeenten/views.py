@@ -1,14 +1,26 @@
-"""Reference data: the 19 gemeenten, in both languages."""
+"""Reference data (the 19 gemeenten), the gemeenten's assignments, work lists and overdue lists.
+
+A gemeente user reaches only its own gemeente's assignments, work lists and settings: another
+gemeente's are "not found" (service.auth.scope). The cell sees every gemeente and which are behind.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.audit import service as audit
 from service.auth.deps import allow, get_session
+from service.auth.scope import ensure_gemeente
 from service.auth.service import Actor
-from service.gemeenten.models import Gemeente
+from service.core import clock
+from service.gemeenten import service
+from service.gemeenten.models import Gemeente, RegisterAnswer, Step, VisitorKind
 
 router = APIRouter(prefix="/api", tags=["gemeenten"])
 
@@ -21,3 +33,217 @@ def list_gemeenten(
         {"nis_code": g.nis_code, "name_nl": g.name_nl, "name_fr": g.name_fr, "postcodes": g.postcodes}
         for g in session.scalars(select(Gemeente).order_by(Gemeente.nis_code))
     ]
+
+
+# -- assignments -----------------------------------------------------------------------------
+
+
+@router.get("/assignments")
+def list_assignments(
+    nis_code: str | None = None,
+    status: str | None = None,
+    step: Step | None = None,
+    overdue: bool | None = None,
+    case_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    actor: Actor = Depends(allow("assignments:read")),
+    session: Session = Depends(get_session),
+) -> list[dict[str, Any]]:
+    """Assignments with the child and address to check or visit (a gemeente: its own only)."""
+    query = service.assignments_query(
+        actor, nis_code=nis_code, status=status, step=step, overdue=overdue, case_id=case_id
+    )
+    found = list(session.scalars(query.limit(min(limit, 1000)).offset(offset)))
+    audit.record(session, actor, "read", "assignment", [a.id for a in found], "list assignments")
+    return [service.assignment_dict(session, a) for a in found]
+
+
+@router.get("/assignments/{assignment_id}")
+def get_assignment(
+    assignment_id: int,
+    actor: Actor = Depends(allow("assignments:read")),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    a = service.get_assignment(session, actor, assignment_id)
+    audit.record(session, actor, "read", "assignment", [a.id], "read assignment")
+    return service.assignment_dict(session, a)
+
+
+class RegisterCheckIn(BaseModel):
+    answer: RegisterAnswer
+    new_nis_code: str | None = Field(None, description="Required when the family moved within Brussels")
+    remarks: str = ""
+    expected_version: int | None = None
+
+
+class VisitIn(BaseModel):
+    visited_on: date
+    visitor_kind: VisitorKind | None = Field(None, description="Default: the gemeente's chosen visitor")
+    family_found: bool
+    parents_said: Literal["enrolled", "home_education", "no_education", "refused", "other"] | None = None
+    school_name: str | None = None
+    remarks: str = ""
+    expected_version: int | None = None
+
+
+class SendBackIn(BaseModel):
+    reason_code: Literal["wrong_gemeente", "address_unknown", "other"]
+    reason: str = Field(..., min_length=3, max_length=500)
+    expected_version: int | None = None
+
+
+def _fire(
+    session: Session,
+    actor: Actor,
+    assignment_id: int,
+    step: Step | None,
+    transition: str,
+    payload: dict[str, Any],
+    reason: str = "",
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Answer an open assignment of the actor's gemeente by firing the case transition it stands for."""
+    from service.cases.service import fire
+
+    a = service.get_assignment(session, actor, assignment_id)
+    if a.status != "open" or (step is not None and a.step != step):
+        from service.core.errors import Conflict
+
+        raise Conflict(f"assignment {a.id} is {a.status} ({a.step}); it cannot take this answer")
+    fire(session, a.case_id, transition, actor, payload, expected_version=expected_version, reason=reason)
+    session.flush()
+    session.refresh(a)
+    audit.record(session, actor, "change", "assignment", [a.id], transition)
+    return service.assignment_dict(session, a, with_person=False)
+
+
+@router.post("/assignments/{assignment_id}/register-check")
+def answer_register_check(
+    assignment_id: int,
+    body: RegisterCheckIn,
+    actor: Actor = Depends(allow("assignments:write")),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """The population-register check: still registered (a home visit follows), moved within Brussels
+    (the case moves to that gemeente), moved out of the region, left for abroad, deceased."""
+    payload: dict[str, Any] = {"answer": body.answer.value}
+    if body.answer == RegisterAnswer.MOVED_WITHIN_BRUSSELS:
+        payload["new_nis_code"] = body.new_nis_code
+    if body.remarks:
+        payload["remarks"] = body.remarks
+    return _fire(
+        session,
+        actor,
+        assignment_id,
+        Step.REGISTER_CHECK,
+        service.REGISTER_TRANSITIONS[body.answer],
+        payload,
+        body.remarks,
+        body.expected_version,
+    )
+
+
+@router.post("/assignments/{assignment_id}/visit")
+def record_visit(
+    assignment_id: int,
+    body: VisitIn,
+    actor: Actor = Depends(allow("assignments:write")),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """The home-visit report; the case moves on to the cell's decision about the parket."""
+    payload = body.model_dump(exclude={"expected_version"}, mode="json")
+    if payload["visitor_kind"] is None:
+        a = service.get_assignment(session, actor, assignment_id)
+        payload["visitor_kind"] = service.default_visitor(session, a.nis_code)
+    return _fire(
+        session, actor, assignment_id, Step.HOME_VISIT, "record_visit", payload, "", body.expected_version
+    )
+
+
+@router.post("/assignments/{assignment_id}/send-back")
+def send_back(
+    assignment_id: int,
+    body: SendBackIn,
+    actor: Actor = Depends(allow("assignments:write")),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Return the case to the cell with a reason (wrong gemeente, address unknown, other)."""
+    payload = {"reason": body.reason, "reason_code": body.reason_code}
+    return _fire(
+        session, actor, assignment_id, None, "send_back", payload, body.reason, body.expected_version
+    )
+
+
+# -- per gemeente: work list, overdue list, settings -------------------------------------------
+
+
+@router.get("/gemeenten/overview")
+def overview(
+    actor: Actor = Depends(allow("assignments:read")), session: Session = Depends(get_session)
+) -> list[dict[str, Any]]:
+    """Which gemeenten are behind: open assignments, overdue ones and their age (no personal data)."""
+    return [load.as_dict() for load in service.overview(session, actor)]
+
+
+@router.get("/gemeenten/{nis_code}/overdue")
+def overdue_list(
+    nis_code: str,
+    actor: Actor = Depends(allow("assignments:read")),
+    session: Session = Depends(get_session),
+) -> list[dict[str, Any]]:
+    rows = service.worklist_rows(session, actor, nis_code, overdue_only=True)
+    audit.record(session, actor, "read", "assignment", [r["assignment_id"] for r in rows], "overdue list")
+    return rows
+
+
+@router.get("/gemeenten/{nis_code}/worklist.csv")
+def worklist_csv(
+    nis_code: str,
+    actor: Actor = Depends(allow("assignments:read")),
+    session: Session = Depends(get_session),
+) -> Response:
+    rows = service.worklist_rows(session, actor, nis_code)
+    audit.record(session, actor, "export", "assignment", [r["assignment_id"] for r in rows], "work list csv")
+    return Response(
+        service.worklist_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="worklist-{nis_code}-{clock.now():%Y%m%d}.csv"'
+        },
+    )
+
+
+@router.get("/gemeenten/{nis_code}/worklist.pdf")
+def worklist_pdf(
+    nis_code: str,
+    actor: Actor = Depends(allow("assignments:read")),
+    session: Session = Depends(get_session),
+) -> Response:
+    rows = service.worklist_rows(session, actor, nis_code)
+    audit.record(session, actor, "export", "assignment", [r["assignment_id"] for r in rows], "work list pdf")
+    return Response(
+        service.worklist_pdf(session, nis_code, rows),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="worklist-{nis_code}-{clock.now():%Y%m%d}.pdf"'
+        },
+    )
+
+
+class GemeenteSettingsIn(BaseModel):
+    default_visitor: VisitorKind | None = None
+    email: str | None = Field(None, max_length=200, description="Where notifications are e-mailed; '' clears")
+
+
+@router.put("/gemeenten/{nis_code}/settings")
+def update_settings(
+    nis_code: str,
+    body: GemeenteSettingsIn,
+    actor: Actor = Depends(allow("assignments:write")),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Each gemeente chooses who visits by default and where its notifications are e-mailed."""
+    ensure_gemeente(actor, nis_code, "gemeente")
+    visitor = body.default_visitor.value if body.default_visitor else None
+    return service.update_settings(session, actor, nis_code, visitor, body.email)

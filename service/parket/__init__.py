@@ -1,0 +1,1 @@
+"""Parket referrals: complete case files for the youth public prosecutor, and the outcomes."""

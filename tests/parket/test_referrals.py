@@ -1,0 +1,245 @@
+"""Parket referrals: only complete files go, the case file proves itself, the parket sees only its cases."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth.models import Organisation, Role
+from service.cases.models import Case
+from service.cases.service import CaseFilter, TransitionRefused, fire, list_cases
+from service.core.errors import Forbidden
+from service.letters.models import Letter
+from service.notifications.models import Notification
+from service.parket import casefile
+from service.parket.models import Referral
+from tests.factories import child
+from tests.gemeenten.helpers import CELL_NL, PARKET, SYSTEM, children, open_case, register, to_parket_review
+
+
+def _notes(session: Session, code: str) -> list[str]:
+    org = session.scalar(select(Organisation).where(Organisation.code == code))
+    return list(
+        session.scalars(
+            select(Notification.kind).where(Notification.organisation_id == org.id).order_by(Notification.id)
+        )
+    )
+
+
+def _referred(session: Session, tmp_path: Path, letters: bool = False) -> tuple[Case, Case]:
+    referred, waiting = (open_case(session, p) for p in children(session, tmp_path))
+    to_parket_review(session, referred, tmp_path / "letters" if letters else None)
+    fire(session, referred, "refer_to_parket", CELL_NL)
+    session.commit()
+    return referred, waiting
+
+
+def test_referral_zip_verifies_and_is_bilingual(session, client, make_user, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    case, _ = _referred(session, tmp_path, letters=True)
+    assert case.state == "referred_to_parket" and case.referred_at is not None
+    _, headers = make_user(Role.PARKET_USER, "PARKET")
+    listed = client.get("/api/referrals", headers=headers).json()
+    assert [(r["case_id"], r["status"]) for r in listed] == [(case.id, "referred")]
+    response = client.get(f"/api/referrals/{listed[0]['id']}/case-file", headers=headers)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    data = response.content
+    assert hashlib.sha256(data).hexdigest() == listed[0]["sha256"] == response.headers["x-content-sha256"]
+
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    manifest = json.loads(zf.read("manifest.json"))
+    assert set(zf.namelist()) == {f["path"] for f in manifest["files"]} | {"manifest.json"}
+    assert {"dossier.pdf", "case-file.json", "case-file.schema.json"} <= set(zf.namelist())
+    sent = {
+        f"letters/{x.reference.replace('/', '-')}.pdf": x.sha256
+        for x in session.scalars(select(Letter).where(Letter.case_id == case.id))
+    }
+    assert len(sent) == 2 and all(
+        zf.read(name) and hashlib.sha256(zf.read(name)).hexdigest() == digest for name, digest in sent.items()
+    )
+    for entry in manifest["files"]:
+        content = zf.read(entry["path"])
+        assert hashlib.sha256(content).hexdigest() == entry["sha256"] and len(content) == entry["bytes"]
+
+    published = client.get("/api/parket/schemas/case-file/1.0.0", headers=headers).json()
+    assert published == json.loads(zf.read("case-file.schema.json"))
+    doc = json.loads(zf.read("case-file.json"))
+    Draft202012Validator(published, format_checker=FormatChecker()).validate(doc)
+    assert doc["schema_version"] == manifest["schema_version"] == "1.0.0"
+    assert doc["child"]["national_number"] == child(1, date(2014, 3, 1))["national_number"]
+    assert [(x["kind"], x["file"] in sent) for x in doc["letters"]] == [
+        ("letter_1", True),
+        ("letter_2", True),
+    ]
+    assert doc["visit"]["parents_said"] == "no_education" and doc["linkage"]["status"] == "residual"
+    assert [s["step"] for s in doc["gemeente_steps"]] == ["register_check", "home_visit"]
+    assert doc["guardians"][0]["last_name"] == "Peeters" and len(doc["guardians"][0]["national_number"]) == 11
+
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(zf.read("dossier.pdf"))).pages)
+    text = " ".join(text.split())
+    for expected in (
+        "Dossier voor het parket",
+        "Dossier pour le parquet",
+        "Identiteit van het kind",
+        "Identité de l'enfant",
+        "Ouders en voogden",
+        "Parents et tuteurs",
+        "Brief 1 / Courrier 1",
+        "Brief 2 / Courrier 2",
+        "Tijdlijn / Chronologie",
+        "huisbezoek / visite à domicile",
+        "wijkagent / agent de quartier",
+        "geen onderwijs / aucun enseignement",
+        "Er werd geen inschrijving",
+        "Aucune inscription",
+        "Achternaam0",
+        doc["child"]["national_number"],
+        doc["case"]["reference"],
+    ):
+        assert expected in text, expected
+    assert casefile.verify_zip(data) == []
+    assert _notes(session, "PARKET") == ["referral_created"]
+
+
+def test_a_tampered_case_file_is_detected(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    case, _ = _referred(session, tmp_path)
+    referral = session.scalars(select(Referral)).one()
+    from service.parket.service import zip_bytes
+
+    original = zip_bytes(referral)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            content = src.read(name)
+            if name == "case-file.json":
+                doc = json.loads(content)
+                doc["child"]["birth_date"] = "not a date"
+                content = json.dumps(doc).encode()
+            dst.writestr(name, content)
+    problems = casefile.verify_zip(out.getvalue())
+    assert "case-file.json: hash differs" in problems
+    assert any(p.startswith("case-file.json: child/birth_date") for p in problems)
+
+
+def test_an_incomplete_file_is_refused_with_what_is_missing(
+    session, client, make_user, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    person, _ = children(session, tmp_path)
+    case = open_case(session, person, state="parket_review")
+    with pytest.raises(TransitionRefused) as refused:
+        fire(session, case, "refer_to_parket", CELL_NL)
+    missing = " | ".join(refused.value.missing)
+    assert "letter 1 sent" in missing and "letter 2 sent" in missing and "returned-mail" in missing
+    assert "visit report" in missing
+    session.rollback()
+    assert session.scalars(select(Referral)).all() == []
+    _, headers = make_user(Role.CELL_OPERATOR, "AGODI")
+    check = client.get(f"/api/referrals/check/{case.id}", headers=headers).json()
+    assert check["complete"] is False and any("visit report" in m for m in check["missing"])
+
+
+def test_age_ending_within_the_margin_is_refused(session, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.set(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))  # 44 days before it ends
+    (person,) = register(session, tmp_path, [child(1, date(2008, 4, 15))])  # compulsory until 14/04/2026
+    case = to_parket_review(session, open_case(session, person))
+    with pytest.raises(TransitionRefused) as refused:
+        fire(session, case, "refer_to_parket", CELL_NL)
+    assert any("60-day margin" in m and "2026-04-14" in m for m in refused.value.missing)
+
+
+def test_parket_sees_only_referred_cases(session, client, make_user, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    referred, waiting = _referred(session, tmp_path)
+    to_parket_review(session, waiting)
+    total, seen = list_cases(session, PARKET, CaseFilter())
+    assert (total, [c.id for c in seen]) == (1, [referred.id])
+    with pytest.raises(Exception) as refused:  # not visible: 404, so it does not even exist for them
+        fire(session, waiting, "parket_outcome", PARKET, {"outcome": "dismissed"})
+    assert getattr(refused.value, "status", None) == 404
+    _, parket = make_user(Role.PARKET_USER, "PARKET")
+    assert [r["case_id"] for r in client.get("/api/referrals", headers=parket).json()] == [referred.id]
+    assert client.get(f"/api/referrals/check/{waiting.id}", headers=parket).status_code == 403
+    _, gemeente = make_user(Role.GEMEENTE_USER, "21004")
+    assert client.get("/api/referrals", headers=gemeente).status_code == 403
+    referral = session.scalars(select(Referral)).one()
+    assert client.get(f"/api/referrals/{referral.id}/case-file", headers=gemeente).status_code == 403
+
+
+def test_outcome_closes_and_return_reopens(session, client, make_user, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, second = (open_case(session, p) for p in children(session, tmp_path))
+    for case in (first, second):
+        to_parket_review(session, case)
+        fire(session, case, "refer_to_parket", CELL_NL)
+    session.commit()
+    _, headers = make_user(Role.PARKET_USER, "PARKET")
+    by_case = {r["case_id"]: r["id"] for r in client.get("/api/referrals", headers=headers).json()}
+
+    decided = client.post(
+        f"/api/referrals/{by_case[first.id]}/outcome",
+        headers=headers,
+        json={"outcome": "proces_verbaal", "note": "pv opgesteld"},
+    )
+    assert decided.status_code == 200, decided.text
+    assert (decided.json()["status"], decided.json()["outcome_fr"], decided.json()["case_state"]) == (
+        "decided",
+        "procès-verbal",
+        "closed",
+    )
+    session.expire_all()
+    assert session.get(Case, first.id).closure_reason == "parket_proces_verbaal"
+    assert (
+        client.post(
+            f"/api/referrals/{by_case[second.id]}/outcome", headers=headers, json={"outcome": "returned"}
+        ).status_code
+        == 400
+    )  # a return needs a note
+    returned = client.post(
+        f"/api/referrals/{by_case[second.id]}/outcome",
+        headers=headers,
+        json={"outcome": "returned", "note": "schoolverleden ontbreekt"},
+    )
+    assert returned.json()["status"] == "returned" and returned.json()["case_state"] == "parket_review"
+    assert _notes(session, "AGODI") == ["parket_outcome", "parket_returned"]
+
+    # the cell completes the file and refers again: a second, new case file
+    session.commit()  # end the test session's read snapshot: the API changed the case meanwhile
+    session.expire_all()
+    again = session.get(Case, second.id)
+    fire(session, again, "refer_to_parket", CELL_NL)
+    session.commit()
+    referrals = session.scalars(
+        select(Referral).where(Referral.case_id == second.id).order_by(Referral.id)
+    ).all()
+    assert [r.status for r in referrals] == ["returned", "referred"]
+    assert referrals[0].zip_path != referrals[1].zip_path
+    with pytest.raises(Forbidden):
+        fire(session, again, "parket_outcome", CELL_NL, {"outcome": "dismissed"})
+
+
+def test_late_list_withdraws_a_pending_referral(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    case, _ = _referred(session, tmp_path)
+    fire(
+        session, case, "late_list_match", SYSTEM, {"record_kind": "enrolment", "record_id": 7, "batch_id": 3}
+    )
+    session.commit()
+    assert session.scalars(select(Referral.status)).one() == "withdrawn"
+    assert _notes(session, "PARKET") == ["referral_created", "referral_withdrawn"]
+
+
+def test_schema_is_published_and_versioned(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    _, headers = make_user(Role.GEMEENTE_USER, "21004")  # no personal data: anyone signed in may read it
+    versions = client.get("/api/parket/schemas/case-file", headers=headers).json()
+    assert versions == {"current": "1.0.0", "versions": ["1.0.0"]}
+    schema = client.get("/api/parket/schemas/case-file/1.0.0", headers=headers).json()
+    assert schema["$id"].endswith("/case-file/1.0.0") and schema["properties"]["schema_version"] == {
+        "const": "1.0.0"
+    }
+    assert client.get("/api/parket/schemas/case-file/9.9.9", headers=headers).status_code == 404
