@@ -13,7 +13,7 @@ from service.core.errors import TandemError
 from service.core.logging import configure_logging
 
 # Domains whose `views.router` is mounted; a domain adds itself here, nowhere else.
-DOMAINS = ["auth", "gemeenten", "ingest", "jobs", "audit", "cases", "linkage", "letters"]
+DOMAINS = ["auth", "gemeenten", "ingest", "jobs", "audit", "cases", "linkage", "parket", "notifications", "letters"]
 PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")}
 
 

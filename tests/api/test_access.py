@@ -89,7 +89,8 @@ def two_gemeenten(session: Session, tmp_path: Path) -> dict[str, int]:
     path = write_source(tmp_path / "register.csv", "rijksregister_extract", rows)
     ingest_file(session, SourceKind.REGISTER, path, "2025-2026", Actor.system("test"))
     ids = dict(session.execute(select(RegisterPerson.nis_code, RegisterPerson.id)).all())
-    return {"own": ids["21001"], "other": ids["21015"], **_cases_for(session, ids)}
+    cases = _cases_for(session, ids)
+    return {"own": ids["21001"], "other": ids["21015"], **cases, **_handovers_for(session, cases)}
 
 
 def _cases_for(session: Session, ids: dict[str, int]) -> dict[str, int]:
@@ -109,6 +110,23 @@ def _cases_for(session: Session, ids: dict[str, int]) -> dict[str, int]:
     session.commit()
     cases = dict(session.execute(select(Case.nis_code, Case.id)).all())
     return {"own_case": cases["21001"], "other_case": cases["21015"]}
+
+
+def _handovers_for(session: Session, cases: dict[str, int]) -> dict[str, int]:
+    """Both cases walked to the gemeente step: each gemeente has an assignment and a notification."""
+    from service.cases.service import fire
+    from service.gemeenten.models import Assignment
+    from service.notifications.models import Notification
+
+    system = Actor.system("test")
+    for case_id in cases.values():
+        for name in ("start_cross_check", "cross_check_expired", "late_info_expired", "send_letter_1",
+                     "letter_1_expired", "send_letter_2", "letter_2_expired"):
+            fire(session, case_id, name, system)
+    session.commit()
+    assignment = session.scalar(select(Assignment.id).where(Assignment.nis_code == "21015"))
+    note = session.scalar(select(Notification.id).where(Notification.case_id == cases["other_case"]))
+    return {"other_assignment": assignment, "other_notification": note}
 
 
 # method, path template, expectation for a gemeente user of 21001 reaching 21015's data:
@@ -141,6 +159,31 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
         "/api/cases/{other_case}/transitions/register_check_still_registered", "hidden"),
     ("POST", "/api/cases/bulk"): ("/api/cases/bulk", "forbidden"),
     ("GET", "/api/workflow"): ("/api/workflow", "reference"),
+    # gemeente assignments, work lists and settings: a gemeente reaches its own gemeente's only
+    ("GET", "/api/assignments"): ("/api/assignments", "filtered"),
+    ("GET", "/api/assignments/{assignment_id}"): ("/api/assignments/{other_assignment}", "hidden"),
+    ("POST", "/api/assignments/{assignment_id}/register-check"): (
+        "/api/assignments/{other_assignment}/register-check", "hidden"),
+    ("POST", "/api/assignments/{assignment_id}/visit"): ("/api/assignments/{other_assignment}/visit", "hidden"),
+    ("POST", "/api/assignments/{assignment_id}/send-back"): (
+        "/api/assignments/{other_assignment}/send-back", "hidden"),
+    ("GET", "/api/gemeenten/overview"): ("/api/gemeenten/overview", "filtered"),
+    ("GET", "/api/gemeenten/{nis_code}/overdue"): ("/api/gemeenten/21015/overdue", "hidden"),
+    ("GET", "/api/gemeenten/{nis_code}/worklist.csv"): ("/api/gemeenten/21015/worklist.csv", "hidden"),
+    ("GET", "/api/gemeenten/{nis_code}/worklist.pdf"): ("/api/gemeenten/21015/worklist.pdf", "hidden"),
+    ("PUT", "/api/gemeenten/{nis_code}/settings"): ("/api/gemeenten/21015/settings", "hidden"),
+    # parket referrals are for the cell and the parket; the case-file schema is public reference
+    ("GET", "/api/referrals"): ("/api/referrals", "forbidden"),
+    ("GET", "/api/referrals/check/{case_id}"): ("/api/referrals/check/{other_case}", "forbidden"),
+    ("GET", "/api/referrals/{referral_id}"): ("/api/referrals/1", "forbidden"),
+    ("GET", "/api/referrals/{referral_id}/case-file"): ("/api/referrals/1/case-file", "forbidden"),
+    ("POST", "/api/referrals/{referral_id}/outcome"): ("/api/referrals/1/outcome", "forbidden"),
+    ("GET", "/api/parket/schemas/case-file"): ("/api/parket/schemas/case-file", "reference"),
+    ("GET", "/api/parket/schemas/case-file/{version}"): ("/api/parket/schemas/case-file/1.0.0", "reference"),
+    # notifications: each organisation its own
+    ("GET", "/api/notifications"): ("/api/notifications", "filtered"),
+    ("POST", "/api/notifications/{notification_id}/read"): (
+        "/api/notifications/{other_notification}/read", "hidden"),
     # letters are the joint cell's work: a gemeente may not use any letter route
     ("GET", "/api/letters/preview"): ("/api/letters/preview?case_id={other_case}&kind=letter_1", "forbidden"),
     ("POST", "/api/letters/batches"): ("/api/letters/batches", "forbidden"),
@@ -156,6 +199,17 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/letters/replies/{reply_id}/verify"): ("/api/letters/replies/1/verify", "forbidden"),
 }
 
+# A valid request body for routes that need one, so the scope check (not validation) answers.
+ROUTE_BODIES: dict[tuple[str, str], dict] = {
+    ("POST", "/api/assignments/{assignment_id}/register-check"): {"answer": "still_registered"},
+    ("POST", "/api/assignments/{assignment_id}/visit"): {
+        "visited_on": "2025-10-01", "family_found": False},
+    ("POST", "/api/assignments/{assignment_id}/send-back"): {
+        "reason_code": "wrong_gemeente", "reason": "niet bij ons / pas chez nous"},
+    ("PUT", "/api/gemeenten/{nis_code}/settings"): {"default_visitor": "municipal_staff"},
+    ("POST", "/api/referrals/{referral_id}/outcome"): {"outcome": "dismissed"},
+}
+
 
 def test_every_route_is_covered() -> None:
     routes = {(m, r.path) for r in api_routes(create_app()) for m in r.methods} - PUBLIC_ROUTES
@@ -166,7 +220,7 @@ def test_gemeente_user_reaches_only_its_own_data(client, make_user, two_gemeente
     _, headers = make_user(Role.GEMEENTE_USER, "21001")
     for (method, _template), (path, expectation) in ROUTE_CASES.items():
         url = path.format(**two_gemeenten)
-        response = client.request(method, url, headers=headers)
+        response = client.request(method, url, headers=headers, json=ROUTE_BODIES.get((method, _template)))
         if expectation == "forbidden":
             assert response.status_code == 403, f"{method} {url}"
         elif expectation == "hidden":
