@@ -132,7 +132,14 @@ def step_cases(ctx: DemoContext) -> None:
     demo_step(ctx)
 
 
-STEPS: list[DemoStep] = [step_setup, step_generate, step_ingest, step_link, step_cases]
+def step_letters(ctx: DemoContext) -> None:
+    """Where the print room's letter batches of the simulated weeks are (written by step_cases)."""
+    from service.letters.cli import demo_summary
+
+    demo_summary(ctx)
+
+
+STEPS: list[DemoStep] = [step_setup, step_generate, step_ingest, step_link, step_cases, step_letters]
 
 
 def run_demo(ctx: DemoContext) -> None:

@@ -11,6 +11,7 @@ written. A late list that clears a child between the two cancels the prepared le
 
 from __future__ import annotations
 
+import atexit
 import csv
 import io
 import logging
@@ -206,6 +207,18 @@ def _render_job(job: tuple[str, dict[str, Any]]) -> bytes:
     return render_letter(*job)
 
 
+_pools: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes kept for the life of the process (starting them costs about a second)."""
+    if workers not in _pools:
+        # spawn, not fork: the parent holds database connections a forked child must never touch
+        _pools[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        atexit.register(_pools[workers].shutdown, cancel_futures=True)
+    return _pools[workers]
+
+
 def render_many(kind: str, contexts: Sequence[dict[str, Any]], workers: int | None = None) -> Iterator[bytes]:
     """PDFs in the order of `contexts`; large batches are spread over worker processes."""
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
@@ -213,9 +226,7 @@ def render_many(kind: str, contexts: Sequence[dict[str, Any]], workers: int | No
         for context in contexts:
             yield render_letter(kind, context)
         return
-    # spawn, not fork: the parent holds database connections a forked child must never touch
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        yield from pool.map(_render_job, [(kind, c) for c in contexts], chunksize=4)
+    yield from _pool(workers).map(_render_job, [(kind, c) for c in contexts], chunksize=4)
 
 
 def preview(
