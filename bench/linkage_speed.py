@@ -45,6 +45,11 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     import linkage_quality as lq
 
@@ -95,6 +100,7 @@ def main() -> None:
     db.reset_engine_cache()
     manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
     before = peak_mb()
+    cpu_before = cpu_seconds()
     marks: list[tuple[str, float]] = []
     start = time.perf_counter()
     with db.session_scope() as session:
@@ -106,13 +112,15 @@ def main() -> None:
             progress=lambda done, total, message: marks.append((message, time.perf_counter() - start)),
         )
         wall = time.perf_counter() - start
+        cpu = cpu_seconds() - cpu_before
         peak = peak_mb()
         counts = run.counts
         print(
             f"\n== whole run at {args.children:,} register children ({db.get_engine().dialect.name}), {os.cpu_count()} cores =="
         )
         print(
-            f"wall time {wall:.1f} s; peak memory (ru_maxrss) {peak:,.0f} MB (before the run: {before:,.0f} MB)"
+            f"wall time {wall:.1f} s (this process used {cpu:.1f} s of CPU; the rest is the database or other "
+            f"load); peak memory (ru_maxrss) {peak:,.0f} MB (before the run: {before:,.0f} MB)"
         )
         linkage = counts["linkage"]
         print(

@@ -22,8 +22,24 @@ class BlockingRule:
 
 
 RULES: tuple[BlockingRule, ...] = (
-    BlockingRule("birth_date", "exact birth date", ("dob",), ("dob",)),
-    BlockingRule("birth_date_swapped", "birth date with day and month swapped", ("dob_swap",), ("dob",)),
+    BlockingRule(
+        "birth_date_surname",
+        "exact birth date and first letter of the surname",
+        ("dob", "sn_init"),
+        ("dob", "sn_init"),
+    ),
+    BlockingRule(
+        "birth_date_first_name",
+        "exact birth date and first letter of the first name",
+        ("dob", "fn_init"),
+        ("dob", "fn_init"),
+    ),
+    BlockingRule(
+        "birth_date_swapped",
+        "birth date with day and month swapped, first letter of the surname",
+        ("dob_swap", "sn_init"),
+        ("dob", "sn_init"),
+    ),
     BlockingRule(
         "year_surname",
         "birth year and transliteration skeleton of the surname",

@@ -183,11 +183,14 @@ def train(
     model.u = estimate_u(records, people, settings.seed, settings.u_sample_pairs)
     sessions = []
     lam_dob = None
+    birth_date = rule_masks.get("birth_date_surname", np.zeros(len(gamma), bool)) | rule_masks.get(
+        "birth_date_first_name", np.zeros(len(gamma), bool)
+    )
     for rule, fields in (
         ("birth_date", ["first_name", "surname", "sex", "postcode", "national_number"]),
         ("names", ["birth_date", "sex", "postcode", "national_number"]),
     ):
-        mask = rule_masks.get(rule)
+        mask = birth_date if rule == "birth_date" else rule_masks.get(rule)
         if mask is None or mask.sum() < 50:
             sessions.append(
                 {"blocked_on": rule, "pairs": int(0 if mask is None else mask.sum()), "skipped": True}

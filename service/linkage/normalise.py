@@ -158,6 +158,8 @@ def _name_keys(frame: pd.DataFrame, last: pd.Series, first: pd.Series, prefix: s
     frame[prefix + "fn_all"] = _map_unique(first, lambda v: " ".join(first_tokens(v)))
     frame[prefix + "fn_skel"] = _map_unique(frame[prefix + "fn"], skeleton)
     frame[prefix + "sn_skel"] = _map_unique(frame[prefix + "sn"], skeleton)
+    frame[prefix + "sn_init"] = frame[prefix + "sn"].str[:1]
+    frame[prefix + "fn_init"] = frame[prefix + "fn"].str[:1]
 
 
 def add_keys(frame: pd.DataFrame, *, swapped: bool = False) -> pd.DataFrame:
