@@ -14,6 +14,7 @@ completeness. The same figures are printed for exact-national-number-only linkag
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -67,7 +68,7 @@ def prepare_database(url: str, data_dir: Path, school_year: str) -> None:
     os.environ["TANDEM_DATABASE_URL"] = url
     reset_settings_cache()
     db.reset_engine_cache()
-    marker = data_dir / f".ingested-{abs(hash(url)) % 10**8}"
+    marker = data_dir / f".ingested-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
     if marker.exists():
         return
     migrate.upgrade(url)
