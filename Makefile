@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-deps | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint bench-ingest install clean
+.PHONY: demo test lint bench-ingest bench-letters install clean
 
 $(STAMP): pyproject.toml scripts/system-deps
 	bash scripts/system-deps
@@ -29,6 +29,9 @@ lint: $(STAMP)
 
 bench-ingest: $(STAMP)
 	$(BIN)/python bench/ingest.py $(ARGS)
+
+bench-letters: $(STAMP)
+	$(BIN)/python bench/letters.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) var test-output

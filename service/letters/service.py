@@ -219,6 +219,13 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return _pools[workers]
 
 
+def shutdown_workers() -> None:
+    """Stop the rendering processes (they restart on the next large batch)."""
+    while _pools:
+        _, pool = _pools.popitem()
+        pool.shutdown()
+
+
 def render_many(kind: str, contexts: Sequence[dict[str, Any]], workers: int | None = None) -> Iterator[bytes]:
     """PDFs in the order of `contexts`; large batches are spread over worker processes."""
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
