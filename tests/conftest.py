@@ -31,7 +31,8 @@ TEST_AEAD_KEY = base64.b64encode(b"a" * 32).decode()
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """Unique per test process, so concurrent test runs never share a PostgreSQL schema."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session", autouse=True)
