@@ -139,7 +139,14 @@ def step_letters(ctx: DemoContext) -> None:
     demo_summary(ctx)
 
 
-STEPS: list[DemoStep] = [step_setup, step_generate, step_ingest, step_link, step_cases, step_letters]
+def step_handovers(ctx: DemoContext) -> None:
+    """Per gemeente: assignments made, answered, overdue; cases referred to the parket and decided."""
+    from service.gemeenten.cli import demo_summary
+
+    demo_summary(ctx)
+
+
+STEPS: list[DemoStep] = [step_setup, step_generate, step_ingest, step_link, step_cases, step_letters, step_handovers]
 
 
 def run_demo(ctx: DemoContext) -> None:

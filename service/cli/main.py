@@ -14,9 +14,12 @@ from service.core import migrate
 from service.core.crypto import create_dev_keys
 from service.core.logging import configure_logging
 from service.core.settings import get_settings
+from service.gemeenten.cli import gemeenten_app
 from service.ingest.cli import batches, ingest
 from service.letters.cli import letters_app
 from service.linkage.cli import explain, review_app, run
+from service.notifications.cli import notifications_app
+from service.parket.cli import parket_app
 
 app = typer.Typer(
     help="Tandem: find every child of compulsory-school age enrolled nowhere, and follow "
@@ -36,6 +39,9 @@ app.add_typer(review_app, name="review")
 app.add_typer(cases_app, name="cases")
 app.add_typer(workflow_app, name="workflow")
 app.add_typer(letters_app, name="letters")
+app.add_typer(gemeenten_app, name="gemeenten")
+app.add_typer(parket_app, name="parket")
+app.add_typer(notifications_app, name="notifications")
 app.command()(tick)
 
 

@@ -28,6 +28,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_education": ("geen onderwijs", "aucun enseignement"),
     "refused": ("weigerde te antwoorden", "a refusé de répondre"),
     "other": ("andere", "autre"),
+    "visited": ("huisbezoek afgelegd", "visite effectuée"),
+    # family ties as the register writes them
+    "mother": ("moeder", "mère"),
+    "father": ("vader", "père"),
+    "moeder": ("moeder", "mère"),
+    "vader": ("vader", "père"),
+    "parent": ("ouder", "parent"),
+    "guardian": ("voogd", "tuteur"),
+    "voogd": ("voogd", "tuteur"),
+    # letter channels
+    "post": ("post", "courrier"),
+    "registered_post": ("aangetekend", "recommandé"),
+    "email": ("e-mail", "e-mail"),
     # send-back reasons
     "wrong_gemeente": ("verkeerde gemeente", "mauvaise commune"),
     "address_unknown": ("adres onbekend", "adresse inconnue"),

@@ -6,6 +6,7 @@ WeasyPrint turns them into A4 PDFs with embedded fonts.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from service.gemeenten import labels
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per layout step otherwise
 
 
 def fmt_date(value: date | datetime | str | None) -> str:

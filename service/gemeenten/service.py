@@ -36,6 +36,7 @@ from service.gemeenten.models import (
     Step,
     VisitorKind,
 )
+from service.gemeenten.pdf import fmt_date
 from service.ingest.models import RegisterPerson, SchoolYear
 from service.letters.context import case_reference as reference_for
 from service.notifications import service as notifications
@@ -156,12 +157,13 @@ def assignment_dict(session: Session, a: Assignment, *, with_person: bool = True
     if with_person:
         person = session.get(RegisterPerson, case.person_id)
         assert person is not None
-        org = session.scalar(select(Gemeente).where(Gemeente.nis_code == a.nis_code))
+        org = session.get(Gemeente, a.nis_code)
+        domicile = session.get(Gemeente, person.nis_code)
         out["child"] = {
             "last_name": person.last_name,
             "first_names": person.first_names,
             "birth_date": person.birth_date,
-            "address": _address(person),
+            "address": _address(person, domicile.name if domicile else ""),  # as the register has it
             "guardians": [_guardian_line(g) for g in person.guardians],
         }
         out["gemeente"] = {"name_nl": org.name_nl, "name_fr": org.name_fr} if org else None
@@ -184,13 +186,13 @@ def visit_dict(v: HomeVisit) -> dict[str, Any]:
     }
 
 
-def _address(p: RegisterPerson) -> str:
+def _address(p: RegisterPerson, municipality: str = "") -> str:
     box = f" bus/bte {p.box}" if p.box else ""
-    return f"{p.street} {p.house_number}{box}, {p.postcode or ''}".strip().rstrip(",")
+    return f"{p.street} {p.house_number}{box}, {p.postcode or ''} {municipality}".strip().rstrip(",")
 
 
 def _guardian_line(g: Any) -> str:
-    line = f"{g.last_name}, {g.first_names} ({g.relation})"
+    line = f"{g.last_name}, {g.first_names} ({labels.both(g.relation)})"
     if g.street:
         box = f" bus/bte {g.box}" if g.box else ""
         line += f" - {g.street} {g.house_number}{box}, {g.postcode} {g.municipality}"
@@ -207,7 +209,7 @@ def _due_at(case: Case) -> datetime | None:
 
 def _notify_texts(session: Session, case: Case, a: Assignment) -> dict[str, Any]:
     g = gemeente(session, a.nis_code)
-    due = a.due_at.date().strftime("%d/%m/%Y") if a.due_at else "-"
+    due = fmt_date(a.due_at)
     return {
         "reference": case_reference(session, case),
         "step_nl": labels.nl(a.step),
@@ -576,7 +578,7 @@ def worklist_rows(session: Session, actor: Actor, nis_code: str, *, overdue_only
                 "last_name": person.last_name,
                 "first_names": person.first_names,
                 "birth_date": person.birth_date,
-                "address": _address(person),
+                "address": _address(person, names.get(person.nis_code, "")),
                 "guardians": [_guardian_line(g) for g in person.guardians],
                 "handed_over_from": names.get(previous.get(a.handed_over_from_id or 0, ""), None),
             }

@@ -58,7 +58,11 @@ def to_json(doc: dict[str, Any]) -> bytes:
 
 
 def render_dossier(doc: dict[str, Any]) -> bytes:
-    return render_pdf(TEMPLATES, "dossier.html", {"doc": doc})
+    """The bilingual PDF; workflow states are shown with their Dutch and French labels."""
+    from service.cases.workflow import get_workflow
+
+    states = {name: {"nl": s.label.nl, "fr": s.label.fr} for name, s in get_workflow().states.items()}
+    return render_pdf(TEMPLATES, "dossier.html", {"doc": doc, "states": states})
 
 
 def sha256(data: bytes) -> str:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from service.auth.service import Actor
 from service.cases.models import Case, CaseEvent
 from service.core import clock
+from service.gemeenten.pdf import fmt_date
 from service.gemeenten.service import case_reference
 from service.notifications import service as notifications
 from service.parket import service
@@ -41,7 +42,7 @@ def withdraw_referral(session: Session, case: Case, event: CaseEvent | None, act
 
 def send_reminder(session: Session, case: Case, event: CaseEvent | None, actor: Actor) -> None:
     """Before the parket's deadline: remind the parket that the referral waits for its decision."""
-    due = case.due_at.date().strftime("%d/%m/%Y") if case.due_at else "-"
+    due = fmt_date(case.due_at)
     notifications.notify(
         session, "PARKET", "parket_reminder", case.id, reference=case_reference(session, case), due_on=due
     )

@@ -151,3 +151,21 @@ def test_missing_field_is_a_clear_error(session) -> None:  # type: ignore[no-unt
     with pytest.raises(ConfigurationError, match="needs the field"):
         service.notify(session, "21004", "reminder", None, reference="x")
     assert session.scalars(select(Notification)).all() == []
+
+
+def test_workflow_notifications_are_emailed_to_the_gemeente(session, smtp_sink: Sink, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from service.core.clock import frozen
+    from tests.gemeenten.helpers import START, children, open_case, to_gemeente
+
+    _set_email(session, "21004", "leerplicht@brussel.example.be")
+    with frozen(START):
+        person, _ = children(session, tmp_path)
+        case = to_gemeente(session, open_case(session, person, with_run=False))
+        assert service.deliver_pending(session).sent == 1
+    session.commit()
+    (msg,) = smtp_sink.messages
+    assert f"2025-2026/{case.id:06d}" in msg["Subject"] and "Nieuwe opdracht" in msg["Subject"]
+    assert "Nouvelle mission" in msg["Subject"]
+    body = msg.get_content()
+    assert "Uiterste datum: 31/10/2025" in body and "Date limite : 31/10/2025" in body
+    assert "Achternaam0" not in body and "Wetstraat" not in body  # no personal data by e-mail

@@ -243,3 +243,16 @@ def test_schema_is_published_and_versioned(client, make_user) -> None:  # type: 
         "const": "1.0.0"
     }
     assert client.get("/api/parket/schemas/case-file/9.9.9", headers=headers).status_code == 404
+
+
+def test_parket_sees_only_referred_cases_through_the_case_api(
+    session, client, make_user, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    referred, waiting = _referred(session, tmp_path)
+    _, parket = make_user(Role.PARKET_USER, "PARKET")
+    listed = client.get("/api/cases", headers=parket).json()
+    items = listed["items"] if isinstance(listed, dict) else listed
+    assert [c["id"] for c in items] == [referred.id]
+    assert client.get(f"/api/cases/{referred.id}", headers=parket).status_code == 200
+    assert client.get(f"/api/cases/{waiting.id}", headers=parket).status_code == 404
+    assert client.get(f"/api/cases/{waiting.id}/timeline", headers=parket).status_code == 404

@@ -1,0 +1,120 @@
+"""The gemeente officers of the demo's simulated weeks (registered with `service.cases.simulate`).
+
+Each gemeente works at its own pace (the report: files sent to gemeenten often come back late or
+not at all), so some gemeenten fall behind and show on the overdue lists. Officers answer through
+the workflow engine with the same payloads as the API, so every guard applies.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth.models import Role
+from service.auth.service import Actor
+from service.cases.models import Case
+from service.cases.service import fire
+from service.cases.simulate import SimWeek, simulated_actor
+from service.core.errors import TandemError
+from service.gemeenten.models import Assignment, AssignmentStatus, Gemeente, Step
+from service.gemeenten.service import default_visitor
+
+# Weekly chance that a gemeente deals with an open assignment, drawn once per gemeente (seeded).
+PACE_RANGE = (0.08, 0.45)
+REGISTER_ANSWERS = [  # (answer, weight)
+    ("still_registered", 70),
+    ("moved_within_brussels", 8),
+    ("moved_out", 7),
+    ("moved_abroad", 9),
+    ("deceased", 1),
+    ("send_back", 5),
+]
+PARENTS_SAID = [("no_education", 40), ("enrolled", 22), ("refused", 15), ("other", 15), ("home_education", 8)]
+FAMILY_FOUND = 0.75
+
+
+def officer(nis_code: str) -> Actor:
+    return Actor(f"sim-officer-{nis_code}", Role.GEMEENTE_USER, None, nis_code, None, nis_code)
+
+
+@lru_cache
+def _pace(seed: int) -> dict[str, float]:
+    from service.gemeenten.reference import gemeenten
+
+    rng = random.Random(seed * 7919)
+    return {nis: round(rng.uniform(*PACE_RANGE), 3) for nis in sorted(gemeenten())}
+
+
+def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+    return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def _try(
+    session: Session,
+    week: SimWeek,
+    case: Case,
+    transition: str,
+    actor: Actor,
+    payload: dict[str, Any],
+    reason: str = "",
+) -> None:
+    try:
+        fire(session, case, transition, actor, payload, reason=reason)
+        session.commit()
+        week.counters[f"gemeente: {transition}"] += 1
+    except TandemError:
+        session.rollback()
+        week.counters[f"refused:{transition}"] += 1
+
+
+@simulated_actor
+def gemeente_officers(session: Session, week: SimWeek) -> None:
+    """Each gemeente answers some of its open assignments this week, at its own pace."""
+    pace = _pace(week.ctx.seed if week.ctx is not None else 7)
+    nis_codes = list(session.scalars(select(Gemeente.nis_code)))
+    open_tasks = session.execute(
+        select(Assignment, Case)
+        .join(Case, Case.id == Assignment.case_id)
+        .where(Assignment.status == AssignmentStatus.OPEN, Case.closed_at.is_(None))
+        .order_by(Assignment.id)
+    ).all()
+    for task, case in open_tasks:
+        if week.rng.random() >= pace.get(task.nis_code, 0.2):
+            continue
+        actor = officer(task.nis_code)
+        if task.step == Step.REGISTER_CHECK and case.state == "gemeente_register_check":
+            answer = _pick(week.rng, REGISTER_ANSWERS)
+            if answer == "send_back":
+                _try(
+                    session,
+                    week,
+                    case,
+                    "send_back",
+                    actor,
+                    {"reason": "adres onbekend / adresse inconnue", "reason_code": "address_unknown"},
+                )
+            elif answer == "moved_within_brussels":
+                new = week.rng.choice([n for n in nis_codes if n != case.nis_code])
+                _try(
+                    session, week, case, "register_check_moved_within_brussels", actor, {"new_nis_code": new}
+                )
+            else:
+                _try(session, week, case, f"register_check_{answer}", actor, {"answer": answer})
+        elif task.step == Step.HOME_VISIT and case.state == "gemeente_home_visit":
+            found = week.rng.random() < FAMILY_FOUND
+            payload: dict[str, Any] = {
+                "visited_on": (week.date).isoformat(),
+                "visitor_kind": default_visitor(session, task.nis_code),
+                "family_found": found,
+                "remarks": "(verslag / rapport)",
+            }
+            if found:
+                said = _pick(week.rng, PARENTS_SAID)
+                payload["parents_said"] = said
+                if said == "enrolled":
+                    payload["school_name"] = f"School {week.rng.randint(100, 999)}"
+            _try(session, week, case, "record_visit", actor, payload)

@@ -1,0 +1,93 @@
+"""`tandem parket ...`: referrals, what a referral would lack, export and verify a case file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from service.audit import service as audit
+from service.cli.common import cli_actor, console, ensure_schema_current, fail
+from service.core.db import session_scope
+from service.core.errors import NotFound, TandemError
+from service.parket import casefile, service
+
+parket_app = typer.Typer(help="Parket referrals and their case files.", no_args_is_help=True)
+
+
+@parket_app.command("referrals")
+def referrals(status: str = typer.Option(None, help="referred, decided, returned or withdrawn")) -> None:
+    """The referrals, newest first (case reference, status, outcome)."""
+    ensure_schema_current()
+    with session_scope() as session:
+        table = Table(
+            "id", "case", "reference", "gemeente", "referred", "status", "outcome", title="Referrals"
+        )
+        for r in service.list_referrals(session, cli_actor(), status, limit=1000):
+            d = service.referral_dict(session, r)
+            table.add_row(
+                str(r.id),
+                str(r.case_id),
+                d["reference"],
+                r.nis_code or "-",
+                r.referred_at.date().isoformat(),
+                r.status,
+                d["outcome_nl"] or "-",
+            )
+        console.print(table)
+
+
+@parket_app.command("check")
+def check(case_id: int) -> None:
+    """What a referral of this case would still lack (every guard of `refer_to_parket`)."""
+    from service.cases.models import Case
+    from service.cases.workflow import get_workflow
+
+    ensure_schema_current()
+    with session_scope() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise fail(NotFound("case not found"))
+        missing = [
+            m
+            for _, guard in get_workflow().transitions["refer_to_parket"].guards
+            for m in guard(session, case, {})
+        ]
+    if missing:
+        console.print(f"case {case_id} ({case.state}) cannot be referred yet; missing:")
+        for item in missing:
+            console.print(f"  - {item}")
+    else:
+        console.print(f"case {case_id} ({case.state}): the file is complete")
+
+
+@parket_app.command("export")
+def export(
+    referral_id: int, out: Path = typer.Option(Path("."), help="Directory to write the ZIP into")
+) -> None:
+    """Write a referral's case file (ZIP) after checking it against its recorded SHA-256."""
+    ensure_schema_current()
+    try:
+        with session_scope() as session:
+            actor = cli_actor()
+            referral = service.get_referral(session, actor, referral_id)
+            data = service.zip_bytes(referral)
+            audit.record(session, actor, "export", "referral", [referral.id], "export case file")
+    except TandemError as exc:
+        raise fail(exc) from None
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"case-file-{referral.case_id}-{referral.id}.zip"
+    path.write_bytes(data)
+    console.print(f"wrote {path} (sha256 {referral.sha256})")
+
+
+@parket_app.command("verify")
+def verify(path: Path) -> None:
+    """Check a case-file ZIP offline: every file against the manifest, the JSON against its schema."""
+    problems = casefile.verify_zip(path.read_bytes())
+    if problems:
+        for p in problems:
+            console.print(f"[red]{p}[/red]")
+        raise typer.Exit(code=1)
+    console.print(f"{path}: every file matches the manifest and the JSON validates against its schema")
