@@ -219,3 +219,20 @@ def test_an_operator_batches_only_their_own_community(
     assert {x.case_id for x in session.scalars(select(Letter))} == nl_cases
     report = letters.post_batch(session, batch.id, cell("nl"))
     assert set(report.moved_cases) == nl_cases
+
+
+def test_a_case_whose_letter_cannot_be_filled_is_skipped_and_named(
+    session: Session, due_cases: MakeDue, tmp_path: Path
+) -> None:
+    from tests.letters.conftest import DIFFICULT, Child
+
+    no_birth_date = Child("Kim", "Nguyễn", None, "X", guardians=[])  # type: ignore[arg-type]
+    found = due_cases([DIFFICULT[1], no_birth_date])
+    batch, report = letters.run_batch(session, "letter_1", SYSTEM, output_dir=tmp_path)
+    session.commit()
+    assert batch is not None and report is not None
+    assert batch.skipped == [
+        {"case_id": found[1].id, "reason": "letter letter_1: variable 'child.birth_date' is empty"}
+    ]
+    assert "Nguyễn" not in str(batch.skipped)  # ids and variable names only
+    assert session.get(Case, found[1].id).state == "letter_1_due" and report.moved_cases == [found[0].id]

@@ -213,6 +213,14 @@ def test_each_guardian_gets_a_letter_at_their_own_address(tmp_path: Path) -> Non
     ((path, ctx),) = render(tmp_path, "letter_1", abroad, 3)
     assert squash("Grand-Rue 10") in window(path) and window(path).endswith("LUXEMBOURG")
 
+    orphan = Child(
+        "Léa", "Nguyễn", date(2015, 5, 5), "F", "21009", "1050", "Rue du Trône", "98", "", None, []
+    )
+    ((path, ctx),) = render(tmp_path, "letter_1", orphan, 4)  # no named guardian in the register
+    assert squash("Aan de ouders van – Aux parents de Léa Nguyễn") in window(path)
+    # administrative language unknown: the Dutch name of the gemeente first
+    assert squash("Rue du Trône 98 1050 Elsene") in window(path)
+
 
 def test_long_names_wrap_inside_the_address_window(tmp_path: Path) -> None:
     if shutil.which("pdftotext") is None:
@@ -276,8 +284,9 @@ def test_a_page_of_each_kind_as_png_for_a_person_to_look_at(tmp_path: Path) -> N
         pytest.fail("pdftoppm is missing: run scripts/system-deps (poppler-utils)")
     TEST_OUTPUT.mkdir(parents=True, exist_ok=True)
     made = []
-    for kind in ("letter_1", "letter_2"):
-        (path, _), *_ = render(tmp_path, kind, DIFFICULT[0], 1)
+    # letter 1: French first, guardians apart (envelope A); letter 2: Dutch first, one letter to both
+    for kind, child in (("letter_1", DIFFICULT[0]), ("letter_2", DIFFICULT[1])):
+        (path, _), *_ = render(tmp_path, kind, child, 1)
         shutil.copy(path, TEST_OUTPUT / f"{kind}.pdf")
         pages = len(PdfReader(str(path)).pages)
         for page, name in ((1, f"{kind}-page1"), (pages, f"{kind}-reply-form")):
