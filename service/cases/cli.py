@@ -202,7 +202,7 @@ def bulk(
     filters = _filters(state, nis_code, community, school_year, overdue)
     try:
         with count_progress(transition) as bar, session_scope() as session:
-            task = bar.add_task(transition, total=None)
+            task = bar.add_task(transition, total=1)
             report = service.bulk_fire(
                 session,
                 cli_actor(),

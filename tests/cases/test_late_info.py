@@ -1,0 +1,209 @@
+"""Late information clears a case at any stage: real files ingested, the hook re-links, cases close."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth.service import Actor
+from service.cases import service as cases
+from service.cases.models import Case
+from service.cases.workflow import get_workflow
+from service.ingest.models import RegisterPerson, SourceKind
+from service.ingest.service import ingest_file
+from service.linkage.service import run_linkage
+from tests.cases.conftest import walk_to
+from tests.factories import child, enrolment, write_source
+
+YEAR = "2025-2026"
+UPLOADER = Actor.system("operator-upload")
+FIRST = [
+    "Lotte",
+    "Noah",
+    "Emma",
+    "Adam",
+    "Nina",
+    "Rayan",
+    "Lina",
+    "Milan",
+    "Sofia",
+    "Amir",
+    "Hanne",
+    "Tuur",
+    "Zoë",
+    "Ilias",
+    "Julie",
+    "Mats",
+    "Aya",
+]
+LAST = [
+    "Claes",
+    "Wuyts",
+    "Lambert",
+    "Gilson",
+    "Moreau",
+    "Aerts",
+    "Demir",
+    "Janssens",
+    "Dubois",
+    "Benali",
+    "Smets",
+    "Maes",
+    "Leclercq",
+    "El Idrissi",
+    "Peeters",
+    "Goossens",
+    "Haddad",
+]
+
+
+def _year(session: Session, tmp_path: Path, n: int) -> tuple[list[dict], dict[str, Case]]:
+    """`n` register children, none on any list, plus one enrolled pupil; cases opened from the run."""
+    kids = [
+        child(
+            2 * i + 1,
+            date(2011, 2, 3) + timedelta(days=53 * i),
+            first_names=FIRST[i],
+            last_name=LAST[i],
+            house_number=str(10 + i),
+        )
+        for i in range(n + 1)
+    ]
+    ingest_file(
+        session,
+        SourceKind.REGISTER,
+        write_source(tmp_path / "register.csv", "rijksregister_extract", kids),
+        YEAR,
+        UPLOADER,
+    )
+    pupil = kids[-1]
+    listed = [
+        enrolment(pupil["national_number"], pupil["last_name"], pupil["first_names"], pupil["birth_date"])
+    ]
+    ingest_file(
+        session,
+        SourceKind.ENROLMENT_NL,
+        write_source(tmp_path / "discimus.csv", "discimus_export", listed),
+        YEAR,
+        UPLOADER,
+    )
+    run = run_linkage(session, YEAR, date(2025, 10, 1), UPLOADER)
+    report = cases.open_cases_for_run(session, run.id, UPLOADER)
+    session.commit()
+    assert report["opened"] == n
+    by_name = {
+        p.first_names: c
+        for c, p in session.execute(
+            select(Case, RegisterPerson).join(RegisterPerson, RegisterPerson.id == Case.person_id)
+        )
+    }
+    return kids[:n], by_name
+
+
+def test_a_late_list_clears_a_case_at_every_stage(session: Session, tmp_path: Path, clock_at) -> None:  # type: ignore[no-untyped-def]
+    states = get_workflow().open_states
+    kids, by_name = _year(session, tmp_path, len(states) + 1)  # the last child is not on the late list
+    for kid, state in zip(kids, states, strict=False):
+        walk_to(session, by_name[kid["first_names"]], state)
+    clock_at.advance(days=2)
+    late = [
+        enrolment(
+            k["national_number"],
+            k["last_name"],
+            k["first_names"],
+            k["birth_date"],
+            school_id="998877",
+            school_name="Vrije Basisschool De Linde",
+            enrolled_from=date(2025, 9, 15),
+        )
+        for k in kids[: len(states)]
+    ]
+    report = ingest_file(
+        session,
+        SourceKind.ENROLMENT_NL,
+        write_source(tmp_path / "late.csv", "discimus_export", late),
+        YEAR,
+        UPLOADER,
+        source="late-de-linde",
+    )
+    session.expire_all()
+    for kid, state in zip(kids, states, strict=False):
+        case = session.get(Case, by_name[kid["first_names"]].id)
+        assert case.closure_reason == "enrolled_late_list", f"case at stage {state}: {case.state}"
+        evidence = case.closure["evidence"]
+        assert evidence["batch_id"] == report.batch_id and evidence["record_id"]
+        assert evidence["school_name"] == "Vrije Basisschool De Linde" and evidence["community"] == "nl"
+        last = cases.timeline(session, case.id)[-1]
+        assert last.transition == "late_list_match" and last.from_state == state and last.actor == "late-list"
+        assert "late-de-linde" in last.reason
+    untouched = session.get(Case, by_name[kids[-1]["first_names"]].id)
+    assert untouched.closed_at is None and untouched.state == "residual"
+
+
+def test_home_education_and_exemption_lists(session: Session, tmp_path: Path, clock_at) -> None:  # type: ignore[no-untyped-def]
+    kids, by_name = _year(session, tmp_path, 2)
+    home, exempt = kids
+    for kid in kids:
+        walk_to(session, by_name[kid["first_names"]], "letter_1_sent")
+    rows = [
+        {
+            "national_number": home["national_number"],
+            "last_name": home["last_name"],
+            "first_names": home["first_names"],
+            "birth_date": home["birth_date"],
+            "sex": "M",
+            "registered_from": date(2025, 9, 1),
+        }
+    ]
+    ingest_file(
+        session,
+        SourceKind.HOME_EDUCATION,
+        write_source(tmp_path / "he.csv", "huisonderwijs_nl", rows),
+        YEAR,
+        UPLOADER,
+        source="huisonderwijs-late",
+    )
+    rows = [
+        {
+            "national_number": exempt["national_number"],
+            "last_name": exempt["last_name"],
+            "first_names": exempt["first_names"],
+            "birth_date": exempt["birth_date"],
+            "sex": "M",
+            "reason": "prive",
+            "school_name": "École Privée du Parc",
+            "valid_from": date(2025, 9, 1),
+        }
+    ]
+    ingest_file(
+        session,
+        SourceKind.EXEMPTION,
+        write_source(tmp_path / "ex.csv", "exemptions_joint", rows, date_format="%d/%m/%Y"),
+        YEAR,
+        UPLOADER,
+        source="late-private-school",
+    )
+    session.expire_all()
+    home_case = session.get(Case, by_name[home["first_names"]].id)
+    exempt_case = session.get(Case, by_name[exempt["first_names"]].id)
+    assert home_case.closure_reason == "home_education"
+    assert exempt_case.closure_reason == "exemption"
+    assert exempt_case.closure["evidence"]["exemption_reason"] == "private_school"
+
+
+def test_a_list_of_another_year_touches_nothing(session: Session, tmp_path: Path, clock_at) -> None:  # type: ignore[no-untyped-def]
+    kids, by_name = _year(session, tmp_path, 1)
+    late = [enrolment(k["national_number"], k["last_name"], k["first_names"], k["birth_date"]) for k in kids]
+    ingest_file(
+        session,
+        SourceKind.ENROLMENT_NL,
+        write_source(tmp_path / "other.csv", "discimus_export", late),
+        "2024-2025",
+        UPLOADER,
+        source="late-other-year",
+    )
+    session.expire_all()
+    assert session.get(Case, by_name[kids[0]["first_names"]].id).closed_at is None
