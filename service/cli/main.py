@@ -15,6 +15,7 @@ from service.core.crypto import create_dev_keys
 from service.core.logging import configure_logging
 from service.core.settings import get_settings
 from service.gemeenten.cli import gemeenten_app
+from service.generate.cli import generate_command
 from service.ingest.cli import batches, ingest
 from service.letters.cli import letters_app
 from service.linkage.cli import explain, review_app, run
@@ -33,6 +34,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.command()(ingest)
 app.command()(batches)
+app.command("generate")(generate_command)
 app.command()(run)
 app.command()(explain)
 app.add_typer(review_app, name="review")
