@@ -77,25 +77,37 @@ def generate_year(out_dir: Path, config: GeneratorConfig, progress: Progress | N
         stem = spec.filename.rsplit(".", 1)[0]
         files[stem], rows[stem] = out_dir / spec.filename, count
 
-    written(REGISTER, _write_register(out_dir / REGISTER.filename, children, progress))
-    files["truth_children"], rows["truth_children"] = out_dir / TRUTH_CHILDREN, len(children)
-    _write_truth_children(files["truth_children"], children)
-
-    parts = _community_lists(year, allocator, out_dir, progress)
-    truth = TruthWriter(out_dir / TRUTH_RECORDS)
+    # The community lists (most of the work) go to two processes; meanwhile this one writes the rest.
+    jobs = _ListJobs(year, allocator, out_dir, progress)
     try:
+        jobs.start()
+        report = jobs.relay  # also passes on the workers' progress
+        written(REGISTER, _write_register(out_dir / REGISTER.filename, children, report))
+        files["truth_children"], rows["truth_children"] = out_dir / TRUTH_CHILDREN, len(children)
+        _write_truth_children(files["truth_children"], children)
+        small_truth = TruthWriter(_part(out_dir, "small"), header=False)
+        try:
+            small = SmallLists(year, allocator.freeze(_LANES["small"], len(_LANES)), out_dir, small_truth)
+            for spec in (HOME_NL, HOME_FR):
+                written(spec, small.home(spec))
+            report("home_education", 1, 1)
+            written(EXEMPTIONS, small.exemptions())
+            report("exemptions", 1, 1)
+            if config.xlsx:
+                written(LATE_XLSX, small.late_xlsx())
+        finally:
+            small_truth.close()
+        results = jobs.wait()
+    finally:
+        jobs.stop()
+
+    truth = TruthWriter(out_dir / TRUTH_RECORDS)
+    try:  # list order in the truth: Dutch list, French list, then the small lists
         for community in ("nl", "fr"):
-            list_rows, truth_rows = parts[community]
+            list_rows, truth_rows = results[community]
             written((ENROLMENT_NL, ENROLMENT_FR)[community == "fr"], list_rows)
             truth.append_part(_part(out_dir, community), truth_rows)
-        small = SmallLists(year, allocator.freeze(_LANES["small"], len(_LANES)), out_dir, truth)
-        for spec in (HOME_NL, HOME_FR):
-            written(spec, small.home(spec))
-        progress("home_education", 1, 1)
-        written(EXEMPTIONS, small.exemptions())
-        progress("exemptions", 1, 1)
-        if config.xlsx:
-            written(LATE_XLSX, small.late_xlsx())
+        truth.append_part(_part(out_dir, "small"), small_truth.count)
     finally:
         truth.close()
     files["truth_records"], rows["truth_records"] = out_dir / TRUTH_RECORDS, truth.count
@@ -181,44 +193,64 @@ def _worker(year: Year, community: str, allocator: Allocator, out_dir: Path, mes
         raise
 
 
-def _community_lists(
-    year: Year, root: Allocator, out_dir: Path, progress: Progress
-) -> dict[str, tuple[int, int]]:
-    """Both lists at once when the platform can fork; otherwise one after the other (same bytes)."""
-    lanes = {c: root.freeze(_LANES[c], len(_LANES)) for c in ("nl", "fr")}
-    if year.config.workers < 2 or "fork" not in mp.get_all_start_methods():
-        return {c: _one_list(year, c, lanes[c], out_dir, progress) for c in ("nl", "fr")}
-    ctx = mp.get_context("fork")
-    messages = ctx.Queue()
-    workers = {
-        c: ctx.Process(
-            target=_worker, args=(year, c, lanes[c], out_dir, messages), name=f"generate-{c}", daemon=True
-        )
-        for c in ("nl", "fr")
-    }
-    for w in workers.values():
-        w.start()
-    results: dict[str, tuple[int, int]] = {}
-    try:
-        while len(results) < len(workers):
+class _ListJobs:
+    """The two community lists: in two forked processes when possible, else here (same bytes)."""
+
+    def __init__(self, year: Year, root: Allocator, out_dir: Path, progress: Progress) -> None:
+        self.year, self.out_dir, self.progress = year, out_dir, progress
+        # lanes are fixed before anything else allocates, so the order of work does not matter
+        self.lanes = {c: root.freeze(_LANES[c], len(_LANES)) for c in ("nl", "fr")}
+        self.parallel = year.config.workers >= 2 and "fork" in mp.get_all_start_methods()
+        self.results: dict[str, tuple[int, int]] = {}
+        self.workers: dict[str, Any] = {}
+        self.messages: Any = None
+
+    def start(self) -> None:
+        if not self.parallel:
+            return
+        ctx = mp.get_context("fork")
+        self.messages = ctx.Queue()
+        for c in ("nl", "fr"):
+            args = (self.year, c, self.lanes[c], self.out_dir, self.messages)
+            self.workers[c] = ctx.Process(target=_worker, args=args, name=f"generate-{c}", daemon=True)
+            self.workers[c].start()
+
+    def relay(self, stage: str, done: int, total: int) -> None:
+        """Progress of this process, plus whatever the workers reported meanwhile."""
+        self.progress(stage, done, total)
+        self._drain(block=False)
+
+    def _drain(self, *, block: bool) -> None:
+        while self.messages is not None and len(self.results) < len(self.workers):
             try:
-                message = messages.get(timeout=1.0)
+                message = self.messages.get(timeout=1.0) if block else self.messages.get_nowait()
             except queue.Empty:
-                dead = [c for c, w in workers.items() if c not in results and not w.is_alive()]
+                if not block:
+                    return
+                dead = [c for c, w in self.workers.items() if c not in self.results and not w.is_alive()]
                 if dead:
                     raise RuntimeError(
                         f"the process writing the {dead[0]} list stopped without a result"
                     ) from None
                 continue
             if message[0] == "progress":
-                progress(*message[1:])
+                self.progress(*message[1:])
             elif message[0] == "done":
-                results[message[1]] = message[2]
+                self.results[message[1]] = message[2]
             else:
                 raise RuntimeError(f"writing the {message[1]} list failed:\n{message[2]}")
-    finally:
-        for w in workers.values():
-            if w.is_alive() and w.name.removeprefix("generate-") not in results:
+
+    def wait(self) -> dict[str, tuple[int, int]]:
+        if not self.parallel:
+            return {
+                c: _one_list(self.year, c, self.lanes[c], self.out_dir, self.progress) for c in ("nl", "fr")
+            }
+        self._drain(block=True)
+        return self.results
+
+    def stop(self) -> None:
+        """Join the workers; a worker still running here means something failed: end it."""
+        for c, w in self.workers.items():
+            if w.is_alive() and c not in self.results:
                 w.terminate()
             w.join()
-    return results

@@ -35,6 +35,24 @@ KINDS = (
 )
 
 
+_BIT = {kind: 1 << i for i, kind in enumerate(KINDS)}
+_ALWAYS = sum(_BIT[k] for k in ("nn_missing", "nn_typo", "name_typo", "name_swap", "date_digit", "upper"))
+_DM_SWAP, _SIBLING = _BIT["dm_swap"], _BIT["nn_sibling"]
+
+
+def _name_bits(name: str, *, last: bool) -> int:
+    """Which name errors a name allows (plus every error that any record allows)."""
+    bits = _ALWAYS
+    if names.has_accents(name):
+        bits |= _BIT["accent"]
+    if last:
+        bits |= _BIT["compound_truncated"] if names.is_compound(name) else 0
+        bits |= _BIT["particle"] if names.has_particle(name) else 0
+    elif names.has_variants(name):
+        bits |= _BIT["translit"]
+    return bits
+
+
 @dataclass(frozen=True)
 class ErrorRates:
     """Per-record probabilities of each injected error."""
@@ -124,11 +142,32 @@ class Injector:
         self.rng = rng
         self.py = py
         self._vector = np.array([getattr(rates, k) for k in KINDS])
+        self._last_bits: dict[str, int] = {}
+        self._first_bits: dict[str, int] = {}
 
     def apply(self, records: list[ListRecord]) -> None:
+        """Draw for every record and kind; only errors the record allows count (a particle needs one)."""
         if not records:
             return
-        hits = self.rng.random((len(records), len(KINDS))) < self._vector
+        masks = []
+        last_bits, first_bits = self._last_bits, self._first_bits
+        for rec in records:  # runs for two million records: cached per name, no method calls
+            m = last_bits.get(rec.last)
+            if m is None:
+                m = last_bits[rec.last] = _name_bits(rec.last, last=True)
+            f = first_bits.get(rec.first)
+            if f is None:
+                f = first_bits[rec.first] = _name_bits(rec.first, last=False)
+            m |= f
+            b = rec.birth
+            if b.day <= 12 and b.day != b.month:
+                m |= _DM_SWAP
+            sib = rec.siblings
+            if sib and len(sib) > (rec.nn in sib):
+                m |= _SIBLING
+            masks.append(m)
+        allowed = (np.array(masks, dtype=np.int64)[:, None] >> np.arange(len(KINDS))) & 1
+        hits = (self.rng.random((len(records), len(KINDS))) < self._vector) & allowed.astype(bool)
         rows, cols = np.nonzero(hits)  # row-major: each record's kinds come together, in KINDS order
         by_row: dict[int, list[str]] = {}
         for i, j in zip(rows.tolist(), cols.tolist(), strict=True):

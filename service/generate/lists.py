@@ -73,8 +73,27 @@ def pupil_record(p: Pupil, extra: tuple[object, ...]) -> ListRecord:
     return ListRecord(nn, last, first, birth, "M" if male else "F", postcode, "", siblings, extra)
 
 
+class DateText:
+    """A file's date format, cached: a list has two million rows but only a few hundred dates."""
+
+    def __init__(self, spec: FileSpec) -> None:
+        self.spec = spec
+        self.cache: dict[date | None, str] = {None: ""}
+
+    def __call__(self, value: date | None) -> str:
+        text = self.cache.get(value)
+        if text is None:
+            text = self.cache[value] = self.spec.date(value)
+        return text
+
+
 def outside_enrolments(
-    pupils: list[Pupil], community: str, catalogue: Catalogue, calendar: Calendar, py: random.Random
+    pupils: list[Pupil],
+    community: str,
+    catalogue: Catalogue,
+    calendar: Calendar,
+    py: random.Random,
+    text: DateText,
 ) -> list[ListRecord]:
     """A year of enrolments for pupils outside the extract: some arrive late, move or leave.
 
@@ -103,13 +122,13 @@ def outside_enrolments(
         if r < 0.02 and start < last_move - timedelta(days=30):  # moves school during the year
             moved = start + timedelta(days=randint(7, (last_move - start).days))
             left = moved - timedelta(days=1)
-            extra = (school.school_id, school.name, campus(school, py), level, grade, start, left)
+            extra = (school.school_id, school.name, campus(school, py), level, grade, text(start), text(left))
             append(ListRecord(nn, last, first, birth, sex[male], postcode, "", siblings, extra))
             school = pick(community, stage, area, py)
             start = moved
         elif r < 0.03:  # leaves (moves abroad, drops out)
             end = start + timedelta(days=randint(1, 200))
-        extra = (school.school_id, school.name, campus(school, py), level, grade, start, end)
+        extra = (school.school_id, school.name, campus(school, py), level, grade, text(start), text(end))
         append(ListRecord(nn, last, first, birth, sex[male], postcode, "", siblings, extra))
     return out
 
@@ -123,8 +142,11 @@ def write_enrolments(
     rng = streams.np(f"list:{community}")
     py = streams.py(f"list:{community}")
     injector = Injector(config.errors, streams.np(f"errors:{community}"), streams.py(f"errors:{community}"))
+    text = DateText(spec)
     own = [
-        child_record(child, (e.school.school_id, e.school.name, e.campus, e.level, e.grade, e.start, e.end))
+        child_record(
+            child, (e.school.school_id, e.school.name, e.campus, e.level, e.grade, text(e.start), text(e.end))
+        )
         for child in year.children
         for e in child.enrolments
         if e.community == community
@@ -150,10 +172,10 @@ def write_enrolments(
         ):
             records = own[taken : taken + n_own]
             taken += n_own
-            records += outside_enrolments(outside.chunk(n_o), community, year.catalogue, year.calendar, py)
-            records += outside_enrolments(
-                unregistered.chunk(n_u), community, year.catalogue, year.calendar, py
-            )
+            for source, n in ((outside, n_o), (unregistered, n_u)):
+                records += outside_enrolments(
+                    source.chunk(n), community, year.catalogue, year.calendar, py, text
+                )
             injector.apply(records)
             writer.write(records[i] for i in rng.permutation(len(records)).tolist())
             done += n_o + n_u + n_own

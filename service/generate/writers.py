@@ -32,7 +32,8 @@ class FileSpec:
     delimiter: str
     date_format: str  # "iso" (YYYY-MM-DD) or "dmy" (DD/MM/YYYY)
     sex_codes: tuple[str, str]  # codes for male, female
-    extra_dates: tuple[int, ...] = ()  # positions of dates among a record's file-specific fields
+    extra_dates: tuple[int, ...] = ()  # positions of date objects among the file-specific fields
+    # (the enrolment lists get their dates already as text: formatting them here costs too much)
 
     @property
     def legacy(self) -> bool:
@@ -79,7 +80,6 @@ ENROLMENT_NL = FileSpec(
     ";",
     "iso",
     ("M", "V"),
-    (5, 6),
 )  # fmt: skip
 ENROLMENT_FR = FileSpec(
     "enrolment_fr.csv",
@@ -92,7 +92,6 @@ ENROLMENT_FR = FileSpec(
     ";",
     "dmy",
     ("M", "F"),
-    (5, 6),
 )  # fmt: skip
 HOME_NL = FileSpec(
     "home_education_nl.csv",
@@ -202,14 +201,17 @@ class ListWriter:
                 last, first = to_cp1252(last), to_cp1252(first)
                 if last != rec.last or first != rec.first:
                     rec.errors.append("cp1252_translit")
-            extra = list(rec.extra)  # None is written as an empty cell
-            for k in positions:
-                value = extra[k]
-                if value is not None:
-                    extra[k] = dates.get(value) or date_text(value)
             sex = male if rec.sex == "M" else female
             born = dates.get(rec.birth) or date_text(rec.birth)
-            rows.append([rec.nn, last, first, born, sex, rec.postcode, *extra])
+            if positions:  # None is written as an empty cell
+                extra = list(rec.extra)
+                for k in positions:
+                    value = extra[k]
+                    if value is not None:
+                        extra[k] = dates.get(value) or date_text(value)
+                rows.append((rec.nn, last, first, born, sex, rec.postcode, *extra))
+            else:
+                rows.append((rec.nn, last, first, born, sex, rec.postcode) + rec.extra)
             self.rows += 1
             truth.append((name, self.rows, rec.uid, ";".join(rec.errors) if rec.errors else ""))
         self._csv.writerows(rows)
