@@ -124,13 +124,6 @@ def available_transitions(case: Case, actor: Actor, wf: Workflow | None = None) 
 # -- firing ----------------------------------------------------------------------------------
 
 
-class _MachineModel:
-    """What python-statemachine moves: a bare object holding the state value."""
-
-    def __init__(self, state: str) -> None:
-        self.state = state
-
-
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == {}
 
@@ -257,9 +250,7 @@ def fire(
     closure_reason, evidence = _closure(session, wf, t, case, payload)
 
     source = case.state
-    model = _MachineModel(source)
-    wf.machine_class(model=model, state_field="state", start_value=source).send(transition)
-    target = model.state
+    target = wf.next_state(source, transition)
     if target != t.target_from(source):  # the machine and the file must agree
         raise TandemError(f"state machine moved to '{target}', the workflow says '{t.target_from(source)}'")
 
@@ -563,20 +554,26 @@ def _each(session: Session, query: Any, report: TickReport, action: Any) -> None
     tick interrupted halfway has done complete units of work only, so the next tick carries on.
     """
     ids = list(session.scalars(query))
-    for case_id in ids:
-        case = session.get(Case, case_id)
-        if case is None:
-            continue
-        try:
-            action(case)
-            session.commit()
-        except Conflict:
-            session.rollback()
-            report.conflicts += 1
-        except TandemError as exc:
-            session.rollback()
-            report.errors += 1
-            log.warning("tick: case %s: %s", case_id, exc)
+    for chunk in _chunks(ids, 500):
+        loaded = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(chunk)))}
+        for case_id in chunk:
+            case = loaded.get(case_id)
+            if case is not None:
+                _one(session, case, report, action)
+
+
+def _one(session: Session, case: Case, report: TickReport, action: Any) -> None:
+    case_id = case.id
+    try:
+        action(case)
+        session.commit()
+    except Conflict:
+        session.rollback()
+        report.conflicts += 1
+    except TandemError as exc:
+        session.rollback()
+        report.errors += 1
+        log.warning("tick: case %s: %s", case_id, exc)
 
 
 def tick(session: Session, actor: Actor | None = None) -> TickReport:

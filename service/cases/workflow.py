@@ -9,6 +9,7 @@ Everything is checked when the file is loaded (at API and CLI start-up); a probl
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -166,7 +167,7 @@ class Workflow:
     on_enter: dict[str, tuple[tuple[str, Effect], ...]]
     reminder_effects: dict[str, tuple[tuple[str, Effect], ...]]
     machine_class: type
-    _days: dict[str, int] = field(default_factory=dict)
+    _local: threading.local = field(default_factory=threading.local)
 
     # -- lookups ---------------------------------------------------------------------------
     @property
@@ -198,6 +199,37 @@ class Workflow:
 
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
+
+    def next_state(self, source: str, transition: str) -> str:
+        """Let the state machine perform `transition` from `source` and say where it lands.
+
+        Building a machine costs far more than sending it an event, so each thread keeps one
+        machine and points its model at the source state before every event (a machine that
+        reached the final state is terminated, so it is rebuilt after a closure).
+        """
+        machine = getattr(self._local, "machine", None)
+        if machine is None:
+            self._local.model = _MachineModel(source)
+            machine = self._local.machine = self.machine_class(
+                model=self._local.model, state_field="state", start_value=source
+            )
+        model = self._local.model
+        model.state = source
+        try:
+            machine.send(transition)
+        except Exception:
+            self._local.machine = None  # never reuse a machine an error may have left half-way
+            raise
+        if model.state in self.final_states:
+            self._local.machine = None  # a machine that reached a final state accepts no more events
+        return model.state
+
+
+class _MachineModel:
+    """What python-statemachine moves: a bare object holding the state value."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
 
 
 # -- loading ---------------------------------------------------------------------------------

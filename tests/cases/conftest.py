@@ -30,19 +30,19 @@ def clock_at() -> Iterator[clock.FrozenClock]:
 
 def cell(community: str = "nl", role: Role = Role.CELL_OPERATOR) -> Actor:
     org = "AGODI" if community == "nl" else "SCOS"
-    return Actor(f"{role.value}-{org.lower()}", role, 1, org, community, None)
+    return Actor(f"{role.value}-{org.lower()}", role, None, org, community, None)
 
 
 def gemeente(nis_code: str = "21004") -> Actor:
-    return Actor(f"gemeente-{nis_code}", Role.GEMEENTE_USER, 2, nis_code, None, nis_code)
+    return Actor(f"gemeente-{nis_code}", Role.GEMEENTE_USER, None, nis_code, None, nis_code)
 
 
 def parket() -> Actor:
-    return Actor("parket", Role.PARKET_USER, 3, "PARKET", None, None)
+    return Actor("parket", Role.PARKET_USER, None, "PARKET", None, None)
 
 
 def auditor() -> Actor:
-    return Actor("auditor", Role.AUDITOR, 4, "AGODI", "nl", None)
+    return Actor("auditor", Role.AUDITOR, None, "AGODI", "nl", None)
 
 
 def add_register(session: Session, school_year: str, children: list[dict[str, Any]]) -> list[RegisterPerson]:
