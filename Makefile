@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-deps | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint bench-ingest bench-letters install clean
+.PHONY: demo test lint bench-ingest bench-letters bench-cases install clean
 
 $(STAMP): pyproject.toml scripts/system-deps
 	bash scripts/system-deps
@@ -32,6 +32,9 @@ bench-ingest: $(STAMP)
 
 bench-letters: $(STAMP)
 	$(BIN)/python bench/letters.py $(ARGS)
+
+bench-cases: $(STAMP)
+	$(BIN)/python bench/cases.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) var test-output
