@@ -7,8 +7,9 @@ postcodes must look right (4 digits, outside the 19 gemeenten) for the run to fi
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from service.gemeenten.reference import GemeenteRef, gemeenten
 
@@ -152,10 +153,17 @@ class BrusselsPlaces:
     streets: dict[str, list[Street]]
     sectors: dict[str, list[str]]
     postcode_weights: dict[str, tuple[tuple[str, ...], tuple[float, ...]]]
+    _cum_weights: dict[str, list[float]] = field(default_factory=dict)
 
     def postcode(self, nis: str, rng: random.Random) -> str:
-        codes, weights = self.postcode_weights[nis]
-        return codes[0] if len(codes) == 1 else rng.choices(codes, weights)[0]
+        codes = self.postcode_weights[nis][0]
+        return codes[0] if len(codes) == 1 else rng.choices(codes, cum_weights=self._cum(nis))[0]
+
+    def _cum(self, nis: str) -> list[float]:
+        cum = self._cum_weights.get(nis)
+        if cum is None:
+            cum = self._cum_weights[nis] = list(accumulate(self.postcode_weights[nis][1]))
+        return cum
 
     def name(self, nis: str, language: str) -> str:
         ref = gemeenten()[nis]

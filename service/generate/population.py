@@ -12,18 +12,21 @@ import bisect
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from itertools import accumulate
 
-from service.core.school_age import is_compulsory, start_age_for
+from service.core.school_age import compulsory_period, start_age_for
 from service.generate import names
 from service.generate.nn import Allocator
 from service.generate.places import BrusselsPlaces, house_number, outside_street, regions
 from service.generate.places import box as make_box
-from service.generate.schools import Catalogue, School, level_and_grade
+from service.generate.schools import Catalogue, School, campus, fast_choice, level_and_grade
 
 AFFLUENT = frozenset({"21002", "21005", "21009", "21016", "21017", "21018", "21019"})
 CANAL = frozenset({"21001", "21004", "21011", "21012", "21013", "21014", "21015"})
 _LARGE_FAMILIES = frozenset({"ma", "tr", "cd", "af", "sy", "er", "wa"})
+_SIZES = (1, 2, 3, 4, 5)  # children of compulsory-school age per household
+_SIZE_CUM = {True: (0.30, 0.65, 0.87, 0.97, 1.0), False: (0.44, 0.80, 0.95, 1.0, 1.0)}  # large families?
 _MULTI_GIVEN = frozenset({"be_nl", "be_fr", "it", "es", "pt", "pl"})
 
 EXEMPTION_SCHOOLS = {
@@ -178,10 +181,14 @@ class Calendar:
     def previous_end(self) -> date:
         return date(self.start.year, 6, 30)
 
-    @property
+    @cached_property
+    def start_age(self) -> int:
+        return start_age_for(self.school_year)
+
+    @cached_property
     def compulsory_years(self) -> range:
         """Birth years of compulsory-school age on the reference date (5 or 6 up to 17 years)."""
-        return range(self.start.year - 17, self.start.year - start_age_for(self.school_year) + 1)
+        return range(self.start.year - 17, self.start.year - self.start_age + 1)
 
     def list_years(self) -> dict[int, float]:
         """Birth years on a community list, weighted: kindergarten from 2.5 years, a few past 18."""
@@ -288,14 +295,10 @@ class PopulationBuilder:
         rng = self.rng
         nis = rng.choices(self._nis, cum_weights=self._nis_cum)[0]
         origin = self._origin_mix[nis].pick(rng)
-        sizes = (1, 2, 3, 4, 5)
-        weights = (
-            (0.30, 0.35, 0.22, 0.10, 0.03) if origin in _LARGE_FAMILIES else (0.44, 0.36, 0.15, 0.05, 0.0)
-        )
-        size = min(room, rng.choices(sizes, weights)[0])
+        size = min(room, rng.choices(_SIZES, cum_weights=_SIZE_CUM[origin in _LARGE_FAMILIES])[0])
         twins = size < room and rng.random() < 0.0145
         language = "nl" if rng.random() < (0.7 if origin == "be_nl" else 0.108) else "fr"
-        street = rng.choice(self.places.streets[nis])
+        street = fast_choice(self.places.streets[nis], rng)
         street_label = f"{street.fr} / {street.nl}" if rng.random() < 0.08 else street.label(language)
         surname = self.pools[(origin, "last")].pick(rng)
         hh = Household(
@@ -305,7 +308,7 @@ class PopulationBuilder:
             street=street_label,
             house=house_number(rng),
             box=make_box(rng),
-            sector=rng.choice(self.places.sectors[nis]),
+            sector=fast_choice(self.places.sectors[nis], rng),
             language=language,
             origin=origin,
             surname=surname,
@@ -353,7 +356,7 @@ class PopulationBuilder:
             given = pool.pick(rng)
         used_first.add(given)
         if hh.origin in _MULTI_GIVEN:
-            extra = rng.choices((0, 1, 2), (0.35, 0.45, 0.2))[0]
+            extra = rng.choices((0, 1, 2), cum_weights=(0.35, 0.8, 1.0))[0]
         else:
             extra = 1 if rng.random() < 0.2 else 0
         more = [pool.pick(rng) for _ in range(extra)]
@@ -362,7 +365,7 @@ class PopulationBuilder:
         nn, birth = self.allocator.one(birth, male, bis=bis)
         delay = 0
         if birth.year <= self.cal.repeat_from:
-            delay = rng.choices((0, 1, 2), (0.76, 0.18, 0.06))[0]
+            delay = rng.choices((0, 1, 2), cum_weights=(0.76, 0.94, 1.0))[0]
         elif birth.year <= self.cal.repeat_from + 2:
             delay = 1 if rng.random() < 0.05 else 0
         last = names.feminine(hh.surname, hh.origin) if not male else hh.surname
@@ -385,7 +388,7 @@ class PopulationBuilder:
         self._set_compulsory(child)
 
     def _set_compulsory(self, child: Child) -> None:
-        child.compulsory = is_compulsory(child.birth, self.cal.reference, self.cal.school_year)
+        child.compulsory = compulsory_period(child.birth, self.cal.start_age).covers(self.cal.reference)
         if not child.compulsory:
             child.edge = (
                 "below_age" if child.birth.year >= self.cal.compulsory_years.stop - 2 else "above_age"
@@ -448,7 +451,7 @@ class PopulationBuilder:
         r = rng.random()
         if r < 0.55:
             nis = rng.choice([n for n in self._nis if n != hh.nis])
-            street = rng.choice(self.places.streets[nis])
+            street = fast_choice(self.places.streets[nis], rng)
             g.street, g.postcode = street.label(hh.language), self.places.postcode(nis, rng)
             g.municipality = self.places.name(nis, hh.language)
         elif r < 0.9:
@@ -578,9 +581,7 @@ class PopulationBuilder:
             school = self.catalogue.pick(community, stage, f"bru:{hh.nis}", rng)
             if not fresh_school:
                 hh.schools.setdefault(key, school)
-        child.enrolments.append(
-            Enrolment(community, school, rng.choice(school.campuses), level, grade, start, end)
-        )
+        child.enrolments.append(Enrolment(community, school, campus(school, rng), level, grade, start, end))
 
     def _late_private(self, children: list[Child]) -> None:
         """A private school's late list: some children it clears were otherwise enrolled nowhere."""
