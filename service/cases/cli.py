@@ -100,6 +100,28 @@ def open_cases(
         console.print(f"{key:>36}: {value}")
 
 
+@cases_app.command("relink")
+def relink(
+    batch_id: int = typer.Option(..., "--batch", help="A list batch (enrolment, home education, exemption)"),
+) -> None:
+    """Re-link the open cases of the batch's year against it (what ingest does; for a re-link that failed)."""
+    from service.cases.late_info import relink_open_cases
+
+    ensure_schema_current()
+    try:
+        with session_scope() as session:
+            outcome = relink_open_cases(session, batch_id, cli_actor())
+    except TandemError as exc:
+        raise fail(exc) from None
+    if not outcome:
+        console.print(f"batch {batch_id}: not a list batch, or no open case in its school year")
+        return
+    console.print(
+        f"batch {batch_id}: {outcome.get('closed', 0)} of {outcome['open']} open cases closed"
+        f" ({outcome.get('conflicts', 0)} changed meanwhile, {outcome.get('refused', 0)} refused)"
+    )
+
+
 @cases_app.command("list")
 def list_cases(
     state: list[str] = typer.Option(None, help="Repeat for several states"),

@@ -207,3 +207,30 @@ def test_a_list_of_another_year_touches_nothing(session: Session, tmp_path: Path
     )
     session.expire_all()
     assert session.get(Case, by_name[kids[0]["first_names"]].id).closed_at is None
+
+
+def test_relink_command_repeats_a_relink(session: Session, tmp_path: Path, clock_at, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A re-link that did not happen at ingest (here: the hook switched off) can be run by hand."""
+    from typer.testing import CliRunner
+
+    from service.cli.main import app
+    from service.ingest import hooks
+
+    kids, by_name = _year(session, tmp_path, 1)
+    monkeypatch.setattr(hooks, "_after_batch", [])
+    late = [enrolment(k["national_number"], k["last_name"], k["first_names"], k["birth_date"]) for k in kids]
+    report = ingest_file(
+        session,
+        SourceKind.ENROLMENT_NL,
+        write_source(tmp_path / "late.csv", "discimus_export", late),
+        YEAR,
+        UPLOADER,
+        source="late-school",
+    )
+    case_id = by_name[kids[0]["first_names"]].id
+    session.expire_all()
+    assert session.get(Case, case_id).closed_at is None
+    result = CliRunner().invoke(app, ["cases", "relink", "--batch", str(report.batch_id)])
+    assert result.exit_code == 0 and "1 of 1 open cases closed" in result.output, result.output
+    session.expire_all()
+    assert session.get(Case, case_id).closure_reason == "enrolled_late_list"
