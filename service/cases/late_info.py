@@ -22,7 +22,8 @@ from service.cases.workflow import get_workflow
 from service.core import clock
 from service.core.errors import Conflict, TandemError
 from service.ingest.hooks import on_batch_ingested
-from service.ingest.models import SchoolYear, SourceBatch, SourceKind
+from service.ingest.models import RegisterPerson, SchoolYear, SourceBatch, SourceKind
+from service.ingest.service import current_batches
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,22 @@ LIST_KINDS = {
 def _reference_date(year: SchoolYear) -> date:
     """Today, kept inside the school year the batch belongs to."""
     return min(max(clock.now().date(), year.starts_on), year.ends_on)
+
+
+def _current_people(session: Session, year: SchoolYear, open_cases: list[Case]) -> dict[int, int]:
+    """Each case's child in the year's current register (a corrected register gives new row ids)."""
+    current = [b.id for b in current_batches(session, year.label, [SourceKind.REGISTER])]
+    keys = [c.child_key for c in open_cases if not c.child_key.startswith("p:")]
+    now_by_key: dict[str, int] = {}
+    for i in range(0, len(keys), 1000):
+        now_by_key.update(
+            session.execute(
+                select(RegisterPerson.nn_hash, RegisterPerson.id).where(
+                    RegisterPerson.batch_id.in_(current), RegisterPerson.nn_hash.in_(keys[i : i + 1000])
+                )
+            ).all()
+        )
+    return {c.id: now_by_key.get(c.child_key, c.person_id) for c in open_cases}
 
 
 def relink_open_cases(session: Session, batch_id: int, actor: Actor) -> dict[str, int]:
@@ -55,7 +72,9 @@ def relink_open_cases(session: Session, batch_id: int, actor: Actor) -> dict[str
 
     year = session.get(SchoolYear, batch.school_year_id)
     assert year is not None
-    matches = relink_children(session, [c.person_id for c in open_cases], [batch_id], _reference_date(year))
+    person_of = _current_people(session, year, open_cases)
+    found = relink_children(session, sorted(set(person_of.values())), [batch_id], _reference_date(year))
+    matches = {c.person_id: found[person_of[c.id]] for c in open_cases if person_of[c.id] in found}
     name = get_workflow().spec.late_information.match
     system = Actor.system("late-list")
     outcome: Counter[str] = Counter(open=len(open_cases))

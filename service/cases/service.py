@@ -369,6 +369,8 @@ def open_cases_for_run(session: Session, run_id: int, actor: Actor) -> dict[str,
     run = session.get(Run, run_id)
     if run is None:
         raise NotFound(f"run {run_id} not found")
+    if run.status != "done":
+        raise TandemError(f"run {run_id} is {run.status}, not done: cases open only from a finished run")
     year = session.get(SchoolYear, run.school_year_id)
     assert year is not None
     residual = session.execute(

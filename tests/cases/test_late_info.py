@@ -234,3 +234,30 @@ def test_relink_command_repeats_a_relink(session: Session, tmp_path: Path, clock
     assert result.exit_code == 0 and "1 of 1 open cases closed" in result.output, result.output
     session.expire_all()
     assert session.get(Case, case_id).closure_reason == "enrolled_late_list"
+
+
+def test_a_corrected_register_does_not_hide_the_case_from_a_late_list(
+    session: Session, tmp_path: Path, clock_at
+) -> None:  # type: ignore[no-untyped-def]
+    """The register was re-sent after the run (new rows, new ids): the late list still finds the case."""
+    kids, by_name = _year(session, tmp_path, 1)
+    corrected = [{**k, "house_number": "99"} for k in kids]
+    ingest_file(
+        session,
+        SourceKind.REGISTER,
+        write_source(tmp_path / "register2.csv", "rijksregister_extract", corrected),
+        YEAR,
+        UPLOADER,
+    )
+    late = [enrolment(k["national_number"], k["last_name"], k["first_names"], k["birth_date"]) for k in kids]
+    ingest_file(
+        session,
+        SourceKind.ENROLMENT_NL,
+        write_source(tmp_path / "late.csv", "discimus_export", late),
+        YEAR,
+        UPLOADER,
+        source="late-school",
+    )
+    session.expire_all()
+    case = session.get(Case, by_name[kids[0]["first_names"]].id)
+    assert case.closure_reason == "enrolled_late_list"

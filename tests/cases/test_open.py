@@ -109,3 +109,14 @@ def test_unknown_run(session: Session) -> None:
 
     with pytest.raises(cases.NotFound):
         cases.open_cases_for_run(session, 12345, SYSTEM)
+
+
+def test_only_a_finished_run_opens_cases(session: Session, clock_at) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    people = add_register(session, "2025-2026", [{"nn_hash": "r1"}])
+    run = add_run(session, "2025-2026", people)
+    run.status = "running"
+    with pytest.raises(cases.TandemError, match="not done"):
+        cases.open_cases_for_run(session, run.id, SYSTEM)
+    assert _count(session) == 0
