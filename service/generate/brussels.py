@@ -111,6 +111,9 @@ def generate_year(out_dir: Path, config: GeneratorConfig, progress: Progress | N
     finally:
         truth.close()
     files["truth_records"], rows["truth_records"] = out_dir / TRUTH_RECORDS, truth.count
+    order = ("register", "enrolment_nl", "enrolment_fr", "home_education_nl", "home_education_fr", "exemptions",
+             "late_private_school", "truth_children", "truth_records")  # fmt: skip
+    files = {key: files[key] for key in order if key in files}
 
     statuses: dict[str, int] = {}
     for child in children:
