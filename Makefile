@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-deps | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint bench-ingest bench-letters bench-cases install clean
+.PHONY: demo test lint bench-ingest bench-letters bench-cases bench-handovers install clean
 
 $(STAMP): pyproject.toml scripts/system-deps
 	bash scripts/system-deps
@@ -35,6 +35,9 @@ bench-letters: $(STAMP)
 
 bench-cases: $(STAMP)
 	$(BIN)/python bench/cases.py $(ARGS)
+
+bench-handovers: $(STAMP)
+	$(BIN)/python bench/handovers.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) var test-output

@@ -66,8 +66,17 @@ WITHDRAWAL_REASONS = {
 # -- reading -------------------------------------------------------------------------------------
 
 
+def _reference(session: Session, model: type[Any], key: Any) -> Any:
+    """Reference rows (gemeenten, school years) held for the session: the identity map keeps objects
+    only while something refers to them, and a tick looks them up for thousands of cases."""
+    held = session.info.setdefault("handover_reference_rows", {})
+    if (model, key) not in held:
+        held[(model, key)] = session.get(model, key)
+    return held[(model, key)]
+
+
 def gemeente(session: Session, nis_code: str) -> Gemeente:
-    found = session.get(Gemeente, nis_code)
+    found = _reference(session, Gemeente, nis_code)
     if found is None:
         raise NotFound(f"unknown gemeente '{nis_code}'")
     return found
@@ -75,8 +84,9 @@ def gemeente(session: Session, nis_code: str) -> Gemeente:
 
 def case_reference(session: Session, case: Case) -> str:
     """The reference printed on letters, work lists and case files (the letters part's format)."""
-    label = session.scalar(select(SchoolYear.label).where(SchoolYear.id == case.school_year_id))
-    return reference_for(str(label), case.id)
+    year = _reference(session, SchoolYear, case.school_year_id)
+    assert year is not None
+    return reference_for(year.label, case.id)
 
 
 def open_assignment(session: Session, case_id: int) -> Assignment | None:

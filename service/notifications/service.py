@@ -71,6 +71,14 @@ def organisation(session: Session, code: str) -> Organisation:
     return org
 
 
+def _organisation_id(session: Session, code: str) -> int:
+    """Organisation ids do not change: remembered for the session (a tick notifies thousands)."""
+    cache = session.info.setdefault("notification_org_ids", {})
+    if code not in cache:
+        cache[code] = organisation(session, code).id
+    return cache[code]
+
+
 def notify(
     session: Session, org_code: str, kind: str, case_id: int | None = None, **values: Any
 ) -> Notification:
@@ -84,7 +92,7 @@ def notify(
     except KeyError as exc:  # a caller forgot a field: a bug, say which
         raise ConfigurationError(f"notification '{kind}' needs the field {exc}") from None
     note = Notification(
-        organisation_id=organisation(session, org_code).id,
+        organisation_id=_organisation_id(session, org_code),
         kind=kind,
         case_id=case_id,
         created_at=clock.now(),

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.audit import service as audit
 from service.auth.models import Role
 from service.auth.service import Actor
 from service.cases.models import Case, CaseEvent
@@ -366,6 +367,7 @@ def create_referral(
     """Build and store the case file of a case entering `referred_to_parket`; tell the parket."""
     referred_at = referred_at or clock.now()
     doc, attachments = collect(session, case, referred_at, actor.name)
+    audit.record(session, actor, "decrypt", "register_person", [case.person_id], "parket case file")
     data = casefile.build_zip(doc, attachments)
     digest = casefile.sha256(data)
     name = f"case-{case.id}-{referred_at.strftime('%Y%m%dT%H%M%S')}-{digest[:12]}.zip"

@@ -84,7 +84,14 @@ def test_assignment_register_check_and_visit_through_the_api(
     )  # the gemeente's default visitor
     detail = client.get(f"/api/assignments/{visit_task[0]['id']}", headers=headers).json()
     assert detail["status"] == "answered" and detail["visit"]["school_name"] == "Athénée Royal"
-    assert session.scalars(select(AuditEvent).where(AuditEvent.entity == "assignment")).first() is not None
+    session.commit()  # a fresh snapshot: the API wrote the audit events
+    reads = [
+        (e.actor, e.entity_ids)
+        for e in session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "assignment", AuditEvent.action == "read")
+        )
+    ]
+    assert ("gemeente_user-21004", [visit_task[0]["id"]]) in reads
 
 
 def test_each_gemeente_chooses_its_default_visitor(session, client, make_user, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

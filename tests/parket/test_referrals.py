@@ -256,3 +256,28 @@ def test_parket_sees_only_referred_cases_through_the_case_api(
     assert client.get(f"/api/cases/{referred.id}", headers=parket).status_code == 200
     assert client.get(f"/api/cases/{waiting.id}", headers=parket).status_code == 404
     assert client.get(f"/api/cases/{waiting.id}/timeline", headers=parket).status_code == 404
+
+
+def test_the_parket_is_reminded_before_its_deadline_and_reads_are_audited(
+    session, client, make_user, tmp_path: Path, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from service.audit.models import AuditEvent
+    from service.cases.service import tick
+
+    case, _ = _referred(session, tmp_path)
+    decrypted = session.scalars(select(AuditEvent).where(AuditEvent.action == "decrypt")).one()
+    assert decrypted.entity_ids == [case.person_id] and decrypted.purpose == "parket case file"
+    clock.advance(days=120 - 14)  # parket_outcome_days minus parket_reminder_before_days
+    assert tick(session, SYSTEM).reminders == 1
+    assert _notes(session, "PARKET") == ["referral_created", "parket_reminder"]
+    _, headers = make_user(Role.PARKET_USER, "PARKET")
+    notes = client.get("/api/notifications", headers=headers).json()
+    assert "Rappel" in notes[0]["subject_fr"] and "Herinnering" in notes[0]["subject_nl"]
+    referral = session.scalars(select(Referral)).one()
+    client.get(f"/api/referrals/{referral.id}/case-file", headers=headers)
+    export = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert (export.actor, export.entity, export.entity_ids) == (
+        "parket_user-parket",
+        "referral",
+        [referral.id],
+    )
