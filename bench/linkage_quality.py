@@ -257,20 +257,34 @@ def measure(profile: str, args: argparse.Namespace, work: Path) -> list[dict[str
         result = engine.link(records.copy(), people, progress=None)
         stage2 = result.stage2_records
         sub = records.iloc[stage2].reset_index(drop=True)
-        _, _, per_rule = candidate_pairs(sub, people)
+        candidates = candidate_pairs(sub, people)
         truth = truth_codes(true_pairs, records, people)
         pos = pd.Series(np.arange(len(stage2)), index=stage2)
         t2 = truth[truth["rec"].isin(stage2)]
-        codes = pos.loc[t2["rec"].to_numpy()].to_numpy() * len(people) + t2["pi"].to_numpy()
-        union = np.unique(np.concatenate(list(per_rule.values())))
+        n = max(len(people), 1)
+        codes = pos.loc[t2["rec"].to_numpy()].to_numpy() * n + t2["pi"].to_numpy()
+        union = candidates.ri * n + candidates.pi  # sorted
+        found = np.isin(codes, union)
+        where = np.searchsorted(union, codes[found])
+        true_bits = candidates.rules[where]
         blocking = [
             {
                 "rule": r.name,
-                "pairs": len(per_rule[r.name]),
-                "completeness": np.isin(codes, per_rule[r.name]).mean(),
+                "pairs": candidates.count(r.name),
+                "completeness": (true_bits & (1 << k) != 0).sum() / max(len(codes), 1),
+                "only_pairs": int(candidates.only(r.name).sum()),
+                "only_true": int((true_bits == (1 << k)).sum()),
             }
-            for r in RULES
-        ] + [{"rule": "all rules", "pairs": len(union), "completeness": np.isin(codes, union).mean()}]
+            for k, r in enumerate(RULES)
+        ] + [
+            {
+                "rule": "all rules",
+                "pairs": len(candidates),
+                "completeness": found.mean() if len(codes) else 1.0,
+                "only_pairs": None,
+                "only_true": None,
+            }
+        ]
 
         if not args.no_splink:
             hash_links = result.links[result.links["method"] == "hash"]
@@ -321,9 +335,13 @@ def print_profile(
         f"children waiting in review"
     )
     print("stage 1/2 counts: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    print(f"{'blocking rule':22} {'candidate pairs':>16} {'pair completeness':>18}")
+    print(
+        f"{'blocking rule':22} {'candidate pairs':>16} {'pair completeness':>18} {'pairs only it finds':>20} "
+        f"{'true pairs only it finds':>25}"
+    )
     for b in blocking:
-        print(f"{b['rule']:22} {b['pairs']:16,} {b['completeness']:18.5f}")
+        only = "" if b["only_pairs"] is None else f"{b['only_pairs']:20,} {b['only_true']:25,}"
+        print(f"{b['rule']:22} {b['pairs']:16,} {b['completeness']:18.5f} {only}")
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 Each rule is an equi-join on keys; a pair is a candidate when any rule produces it. Together the
 rules must keep nearly every true pair (pair completeness, measured per rule by the bench) while
-comparing a tiny share of all pairs. Rules join whole columns (pandas merges on integer codes).
+comparing a tiny share of all pairs. Rules join whole columns (pandas merges on integer codes); the
+union is one sort of pair codes, remembering per pair which rules produced it (for training and
+for the bench's completeness per rule).
 """
 
 from __future__ import annotations
@@ -62,27 +64,51 @@ RULES: tuple[BlockingRule, ...] = (
 MAX_BLOCK = 5_000  # a key shared by more register children than this is too unspecific to block on
 
 
+@dataclass
+class Candidates:
+    """The union of all rules' pairs, sorted by (record, person), and which rules produced each."""
+
+    ri: np.ndarray  # record positions (int64)
+    pi: np.ndarray  # person positions (int64)
+    rules: np.ndarray  # uint8 bit set: bit k when RULES[k] (of the rules used) produced the pair
+    names: tuple[str, ...]  # the rules used, in bit order
+
+    def __len__(self) -> int:
+        return len(self.ri)
+
+    def mask(self, name: str) -> np.ndarray:
+        """The pairs that rule `name` produced."""
+        return (self.rules & np.uint8(1 << self.names.index(name))) != 0
+
+    def count(self, name: str) -> int:
+        return int(self.mask(name).sum())
+
+    def only(self, name: str) -> np.ndarray:
+        """The pairs that rule `name` produced and no other rule did."""
+        return self.rules == np.uint8(1 << self.names.index(name))
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, _ = pd.factorize(values, sort=False)
+    empty = ((values == "") | (values == 0)).to_numpy()
+    return codes.astype(np.int64), empty
+
+
 def _keys(records: pd.DataFrame, people: pd.DataFrame, rule: BlockingRule) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes for the rule's key on both sides (-1 where a key part is missing)."""
     n_r = len(records)
-    parts = []
-    missing_r = np.zeros(n_r, dtype=bool)
-    missing_p = np.zeros(len(people), dtype=bool)
+    combined = np.zeros(n_r + len(people), dtype=np.int64)
+    missing = np.zeros(n_r + len(people), dtype=bool)
     for rc, pc in zip(rule.record_columns, rule.person_columns, strict=True):
         both = pd.concat([records[rc], people[pc]], ignore_index=True)
-        codes, _ = pd.factorize(both, sort=False)
-        parts.append(codes.astype(np.int64))
-        empty = (both == "") | (both == 0)
-        missing_r |= empty.to_numpy()[:n_r]
-        missing_p |= empty.to_numpy()[n_r:]
-    if len(parts) == 1:
-        combined = parts[0]
-    else:
-        combined, _ = pd.factorize(pd.MultiIndex.from_arrays(parts), sort=False)
+        codes, empty = _codes(both)
+        missing |= empty
+        # re-factorize the running combination so codes stay small whatever the number of parts
+        combined, _ = pd.factorize(combined * (int(codes.max(initial=0)) + 1) + codes, sort=False)
         combined = combined.astype(np.int64)
     r_key, p_key = combined[:n_r].copy(), combined[n_r:].copy()
-    r_key[missing_r] = -1
-    p_key[missing_p] = -2
+    r_key[missing[:n_r]] = -1
+    p_key[missing[n_r:]] = -2
     return r_key, p_key
 
 
@@ -91,8 +117,10 @@ def pairs_for_rule(records: pd.DataFrame, people: pd.DataFrame, rule: BlockingRu
     if not len(records) or not len(people):
         return np.zeros(0, dtype=np.int64)
     r_key, p_key = _keys(records, people, rule)
-    sizes = pd.Series(p_key).value_counts()
-    p_key = np.where(np.isin(p_key, sizes[sizes > MAX_BLOCK].index.to_numpy()), -2, p_key)
+    sizes = np.bincount(p_key[p_key >= 0])
+    too_big = np.flatnonzero(sizes > MAX_BLOCK)
+    if len(too_big):
+        p_key = np.where(np.isin(p_key, too_big), -2, p_key)
     left = pd.DataFrame({"k": r_key, "ri": np.arange(len(records), dtype=np.int64)})
     left = left[left["k"] >= 0]
     right = pd.DataFrame({"k": p_key, "pi": np.arange(len(people), dtype=np.int64)})
@@ -103,9 +131,20 @@ def pairs_for_rule(records: pd.DataFrame, people: pd.DataFrame, rule: BlockingRu
 
 def candidate_pairs(
     records: pd.DataFrame, people: pd.DataFrame, rules: tuple[BlockingRule, ...] = RULES
-) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """The union of all rules' pairs as (record indexes, person indexes), plus each rule's own codes."""
-    per_rule = {rule.name: pairs_for_rule(records, people, rule) for rule in rules}
-    allcodes = np.unique(np.concatenate(list(per_rule.values()))) if per_rule else np.zeros(0, np.int64)
+) -> Candidates:
+    """The union of all rules' pairs, each with the set of rules that produced it."""
+    assert len(rules) <= 8, "rule bits are kept in a uint8"
+    per_rule = [pairs_for_rule(records, people, rule) for rule in rules]
+    names = tuple(r.name for r in rules)
+    if not per_rule or not sum(len(c) for c in per_rule):
+        empty = np.zeros(0, dtype=np.int64)
+        return Candidates(empty, empty.copy(), np.zeros(0, dtype=np.uint8), names)
+    codes = np.concatenate(per_rule)
+    bits = np.concatenate([np.full(len(c), 1 << k, dtype=np.uint8) for k, c in enumerate(per_rule)])
+    order = np.argsort(codes, kind="stable")
+    codes, bits = codes[order], bits[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    rule_bits = np.bitwise_or.reduceat(bits, starts)
+    unique = codes[starts]
     n = max(len(people), 1)
-    return allcodes // n, allcodes % n, per_rule
+    return Candidates(unique // n, unique % n, rule_bits, names)

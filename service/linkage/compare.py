@@ -2,7 +2,7 @@
 
 Levels are small integers, 0 the strongest agreement; -1 means a value is missing on either side
 (the field then adds no evidence). String similarities are computed pair-wise in C by rapidfuzz
-(`process.cpdist`), so a few million pairs cost seconds, not minutes.
+(`process.cpdist`) once per distinct pair of values, so a few million pairs cost seconds.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from service.gemeenten.reference import brussels_postcodes
+from service.linkage.normalise import swap_day_month
 
 # The comparisons, their levels (strongest first) and how each is decided: stored with every run.
 COMPARISONS: dict[str, list[str]] = {
@@ -53,38 +54,120 @@ class Compared:
     swapped: np.ndarray  # bool: the record's first and last names were read the other way round
 
 
-def _jw(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if len(a) == 0:
-        return np.zeros(0, dtype=np.float32)
-    return process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity, workers=-1).astype(np.float32)
+def _shared_codes(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """One integer code per distinct value across all `columns` (e.g. record and register side)."""
+    sizes = [len(c) for c in columns]
+    codes, uniques = pd.factorize(np.concatenate(columns), sort=False)
+    codes = codes.astype(np.int32)
+    return list(np.split(codes, np.cumsum(sizes)[:-1])), np.asarray(uniques, dtype=object)
 
 
-def _token_subset(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """True where every token of the shorter value is in the longer one (compound or extra names)."""
-    if len(a) == 0:
-        return np.zeros(0, dtype=bool)
-    return process.cpdist(a, b, scorer=fuzz.token_set_ratio, workers=-1) >= 99.5
+def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (a, b) code pairs and, per input pair, the position of its distinct pair."""
+    width = np.int64(max(int(a.max(initial=0)), int(b.max(initial=0))) + 1)
+    inverse, distinct = pd.factorize(a.astype(np.int64) * width + b, sort=False)
+    return (distinct // width).astype(np.int64), (distinct % width).astype(np.int64), inverse
 
 
-def _name_levels(
-    r_key: np.ndarray,
-    p_key: np.ndarray,
-    r_skel: np.ndarray,
-    p_skel: np.ndarray,
-    r_toks: np.ndarray,
-    p_toks: np.ndarray,
-) -> np.ndarray:
-    jw = _jw(r_key, p_key)
-    subset = _token_subset(r_toks, p_toks)
-    level = np.full(len(r_key), 3, dtype=np.int8)
-    level[jw >= 0.80] = 2
-    level[(jw >= 0.92) | ((r_skel == p_skel) & (r_skel != "")) | subset] = 1
-    level[r_key == p_key] = 0
-    level[(r_key == "") | (p_key == "")] = -1
-    return level
+def _token_matrix(values: np.ndarray) -> np.ndarray:
+    """Token ids of each space-separated value, one row per value, padded with -1."""
+    split = [v.split(" ") if v else [] for v in values.tolist()]
+    width = max((len(t) for t in split), default=0) or 1
+    vocab: dict[str, int] = {}
+    out = np.full((len(values), width), -1, dtype=np.int32)
+    for i, tokens in enumerate(split):
+        for k, token in enumerate(tokens):
+            out[i, k] = vocab.setdefault(token, len(vocab))
+    return out
 
 
-def _date_levels(r: np.ndarray, p: np.ndarray, r_swap: np.ndarray) -> np.ndarray:
+def _token_subset(ta: np.ndarray, tb: np.ndarray, chunk: int = 500_000) -> np.ndarray:
+    """True where one side's tokens are all among the other's (compound or extra names).
+
+    The same test as rapidfuzz's `token_set_ratio == 100` (non-empty intersection and one side has
+    no tokens of its own), on rows of token ids padded with -1.
+    """
+    out = np.zeros(len(ta), dtype=bool)
+    for lo in range(0, len(ta), chunk):
+        a, b = ta[lo : lo + chunk], tb[lo : lo + chunk]
+        same = a[:, :, None] == b[:, None, :]
+        a_in_b = (same.any(axis=2) | (a < 0)).all(axis=1)
+        b_in_a = (same.any(axis=1) | (b < 0)).all(axis=1)
+        out[lo : lo + chunk] = (a[:, 0] >= 0) & (b[:, 0] >= 0) & (a_in_b | b_in_a)
+    return out
+
+
+@dataclass
+class _Names:
+    """One name (first name or surname) of both sides, coded once per distinct token string.
+
+    The key (first given name / glued surname) and its skeleton are functions of the token string
+    (see normalise.add_keys), so a pair of token strings decides the comparison level.
+    """
+
+    record: np.ndarray  # token-string code per record, read straight
+    record_swapped: np.ndarray  # ... read from the other name field
+    person: np.ndarray  # token-string code per register child
+    key: np.ndarray  # per token-string code: code of its key
+    skel: np.ndarray  # per token-string code: code of its skeleton ("" -> -1)
+    keys: np.ndarray  # key strings
+    tokens: np.ndarray  # per token-string code: token ids, padded with -1
+
+    @classmethod
+    def build(cls, records: pd.DataFrame, people: pd.DataFrame, key: str, skel: str, toks: str) -> _Names:
+        def cols(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            r = records[name].to_numpy()
+            rx = records["x_" + name].to_numpy() if "x_" + name in records else r
+            return r, rx, people[name].to_numpy()
+
+        (t_r, t_rx, t_p), tok_values = _shared_codes(*cols(toks))
+        (k_r, k_rx, k_p), key_values = _shared_codes(*cols(key))
+        (s_r, s_rx, s_p), skel_values = _shared_codes(*cols(skel))
+        key_of = np.zeros(len(tok_values), dtype=np.int32)
+        skel_of = np.zeros(len(tok_values), dtype=np.int32)
+        for t, k, s in ((t_r, k_r, s_r), (t_rx, k_rx, s_rx), (t_p, k_p, s_p)):
+            key_of[t], skel_of[t] = k, s
+        skel_of[(skel_values == "")[skel_of]] = -1
+        return cls(t_r, t_rx, t_p, key_of, skel_of, key_values, _token_matrix(tok_values))
+
+    def levels(self, record_codes: np.ndarray, ri: np.ndarray, pi: np.ndarray) -> np.ndarray:
+        """Levels for the pairs, computed once per distinct pair of token strings."""
+        if len(ri) == 0:
+            return np.zeros(0, dtype=np.int8)
+        a, b, inverse = _distinct_pairs(record_codes[ri], self.person[pi])
+        ka, kb = self.key[a], self.key[b]
+        exact = ka == kb
+        jw = np.zeros(len(a), dtype=np.float32)
+        inexact = np.flatnonzero(~exact)
+        if len(inexact):
+            jw[inexact] = process.cpdist(
+                self.keys[ka[inexact]],
+                self.keys[kb[inexact]],
+                scorer=JaroWinkler.normalized_similarity,
+                score_cutoff=0.79,  # nothing below 0.80 matters (0.79: float32 rounding at 0.80)
+                workers=-1,
+            ).astype(np.float32)
+        close = (jw >= 0.92) | ((self.skel[a] == self.skel[b]) & (self.skel[a] >= 0))
+        rest = np.flatnonzero(~exact & ~close)
+        close[rest] = _token_subset(self.tokens[a[rest]], self.tokens[b[rest]])
+        level = np.full(len(a), 3, dtype=np.int8)
+        level[jw >= 0.80] = 2
+        level[close] = 1
+        level[exact] = 0
+        empty = self.keys == ""
+        level[empty[ka] | empty[kb]] = -1
+        return level[inverse]
+
+
+def _date_levels(r: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Birth-date levels, computed once per distinct (record date, register date) pair."""
+    if len(r) == 0:
+        return np.zeros(0, dtype=np.int8)
+    inverse, distinct = pd.factorize(r.astype(np.int64) * 100_000_000 + p, sort=False)
+    return _date_levels_distinct(distinct // 100_000_000, distinct % 100_000_000)[inverse]
+
+
+def _date_levels_distinct(r: np.ndarray, p: np.ndarray) -> np.ndarray:
     level = np.full(len(r), 3, dtype=np.int8)
     if len(r):
         rd = _digits(r)
@@ -103,7 +186,7 @@ def _date_levels(r: np.ndarray, p: np.ndarray, r_swap: np.ndarray) -> np.ndarray
             )
         days = np.abs(_days(r) - _days(p))
         level[(wrong == 2) | (days <= 31)] = 2
-        level[(wrong == 1) | transposed | (r_swap == p)] = 1
+        level[(wrong == 1) | transposed | (swap_day_month(r) == p)] = 1
         level[r == p] = 0
     level[(r == 0) | (p == 0)] = -1
     return level
@@ -124,62 +207,48 @@ def _days(values: np.ndarray) -> np.ndarray:
     return (y * 372 + m * 31 + d).astype(np.int64)
 
 
-def _sex_levels(r: np.ndarray, p: np.ndarray) -> np.ndarray:
-    known = np.isin(r, ["M", "F"]) & np.isin(p, ["M", "F"])
-    return np.where(known, np.where(r == p, 0, 1), -1).astype(np.int8)
+def _sex_levels(records: pd.DataFrame, people: pd.DataFrame, ri: np.ndarray, pi: np.ndarray) -> np.ndarray:
+    (r, p), values = _shared_codes(records["sex"].to_numpy(), people["sex"].to_numpy())
+    known = np.isin(values, ["M", "F"])
+    a, b = r[ri], p[pi]
+    return np.where(known[a] & known[b], np.where(a == b, 0, 1), -1).astype(np.int8)
 
 
-def _postcode_levels(r: np.ndarray, p: np.ndarray) -> np.ndarray:
-    brussels = np.isin(r, list(brussels_postcodes()))
-    level = np.where(r == p, 0, np.where(brussels, 1, 2)).astype(np.int8)
-    level[(r == "") | (p == "")] = -1
+def _postcode_levels(
+    records: pd.DataFrame, people: pd.DataFrame, ri: np.ndarray, pi: np.ndarray
+) -> np.ndarray:
+    (r, p), values = _shared_codes(records["postcode"].to_numpy(), people["postcode"].to_numpy())
+    brussels = np.isin(values, list(brussels_postcodes()))
+    empty = values == ""
+    a, b = r[ri], p[pi]
+    level = np.where(a == b, 0, np.where(brussels[a], 1, 2)).astype(np.int8)
+    level[empty[a] | empty[b]] = -1
     return level
-
-
-def _col(frame: pd.DataFrame, name: str, idx: np.ndarray) -> np.ndarray:
-    return frame[name].to_numpy()[idx]
 
 
 def compare(records: pd.DataFrame, people: pd.DataFrame, ri: np.ndarray, pi: np.ndarray) -> Compared:
     """Comparison levels for the pairs (records[ri], people[pi]); both frames carry `add_keys` columns.
 
     Names are compared both ways round (a list may swap first and last name); the reading with the
-    stronger agreement is kept and flagged.
+    stronger agreement is kept and flagged. Values are integer codes shared by both sides, and every
+    string comparison runs once per distinct pair of values (names repeat a lot across pairs).
     """
-    p_fn, p_sn = _col(people, "fn", pi), _col(people, "sn", pi)
-    p_fn_skel, p_sn_skel = _col(people, "fn_skel", pi), _col(people, "sn_skel", pi)
-    p_fn_all, p_sn_segs = _col(people, "fn_all", pi), _col(people, "sn_segs", pi)
-
-    def levels(prefix: str) -> tuple[np.ndarray, np.ndarray]:
-        fn = _name_levels(
-            _col(records, prefix + "fn", ri),
-            p_fn,
-            _col(records, prefix + "fn_skel", ri),
-            p_fn_skel,
-            _col(records, prefix + "fn_all", ri),
-            p_fn_all,
-        )
-        sn = _name_levels(
-            _col(records, prefix + "sn", ri),
-            p_sn,
-            _col(records, prefix + "sn_skel", ri),
-            p_sn_skel,
-            _col(records, prefix + "sn_segs", ri),
-            p_sn_segs,
-        )
-        return fn, sn
-
-    fn, sn = levels("")
-    fn_x, sn_x = levels("x_")
+    ri = np.asarray(ri, dtype=np.int64)
+    pi = np.asarray(pi, dtype=np.int64)
+    first = _Names.build(records, people, "fn", "fn_skel", "fn_all")
+    last = _Names.build(records, people, "sn", "sn_skel", "sn_segs")
+    fn, sn = first.levels(first.record, ri, pi), last.levels(last.record, ri, pi)
+    # read the other way round: the record's surname field holds the first name and vice versa
+    fn_x, sn_x = first.levels(first.record_swapped, ri, pi), last.levels(last.record_swapped, ri, pi)
     cost = np.where(fn < 0, 3, fn) + np.where(sn < 0, 3, sn)
     cost_x = np.where(fn_x < 0, 3, fn_x) + np.where(sn_x < 0, 3, sn_x)
     swapped = cost_x < cost - 1  # only a clearly better reading counts as a swap
     fn = np.where(swapped, fn_x, fn)
     sn = np.where(swapped, sn_x, sn)
 
-    dob = _date_levels(_col(records, "dob", ri), _col(people, "dob", pi), _col(records, "dob_swap", ri))
-    sex = _sex_levels(_col(records, "sex", ri).astype(str), _col(people, "sex", pi).astype(str))
-    pc = _postcode_levels(_col(records, "postcode", ri).astype(str), _col(people, "postcode", pi).astype(str))
-    nn_class = _col(records, "nn_class", ri) if "nn_class" in records else np.zeros(len(ri), dtype=np.int8)
+    dob = _date_levels(records["dob"].to_numpy()[ri], people["dob"].to_numpy()[pi])
+    sex = _sex_levels(records, people, ri, pi)
+    pc = _postcode_levels(records, people, ri, pi)
+    nn_class = records["nn_class"].to_numpy()[ri] if "nn_class" in records else np.zeros(len(ri), np.int8)
     gamma = np.stack([fn, sn, dob, sex, pc, nn_class], axis=1).astype(np.int8)
     return Compared(gamma, swapped)

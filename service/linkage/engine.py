@@ -258,13 +258,13 @@ def link(
 
     step(2, 6, "stage 2: blocking")
     sub = records.iloc[stage2_idx].reset_index(drop=True)
-    sri, pi, per_rule = candidate_pairs(sub, people)
-    codes = sri * max(len(people), 1) + pi
+    candidates = candidate_pairs(sub, people)
+    sri, pi = candidates.ri, candidates.pi
     blocking = [
-        {"rule": r.name, "description": r.description, "candidate_pairs": int(len(per_rule[r.name]))}
+        {"rule": r.name, "description": r.description, "candidate_pairs": candidates.count(r.name)}
         for r in RULES
     ]
-    counts["candidate_pairs"] = int(len(codes))
+    counts["candidate_pairs"] = int(len(candidates))
 
     step(3, 6, "stage 2: comparisons")
     compared = compare(sub, people, sri, pi)
@@ -272,7 +272,7 @@ def link(
 
     step(4, 6, "stage 2: model")
     if model is None:
-        masks = {name: np.isin(codes, rule_codes) for name, rule_codes in per_rule.items()}
+        masks = {r.name: candidates.mask(r.name) for r in RULES}
         if len(sub) and len(people):
             model = train(sub, people, gamma, masks, settings)
         else:

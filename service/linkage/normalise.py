@@ -179,9 +179,11 @@ def add_keys(frame: pd.DataFrame, *, swapped: bool = False) -> pd.DataFrame:
     birth = pd.to_datetime(frame["birth_date"], errors="coerce")
     frame["dob"] = (birth.dt.year * 10000 + birth.dt.month * 100 + birth.dt.day).fillna(0).astype(np.int64)
     frame["byear"] = (frame["dob"] // 10000).astype(np.int64)
-    frame["dob_swap"] = np.where(
-        frame["dob"] > 0,
-        frame["byear"] * 10000 + (frame["dob"] % 100) * 100 + (frame["dob"] // 100) % 100,
-        0,
-    ).astype(np.int64)
+    frame["dob_swap"] = swap_day_month(frame["dob"].to_numpy())
     return frame
+
+
+def swap_day_month(dob: np.ndarray) -> np.ndarray:
+    """yyyymmdd with day and month exchanged (0 stays 0): `20130704` -> `20130407`."""
+    dob = np.asarray(dob, dtype=np.int64)
+    return np.where(dob > 0, (dob // 10000) * 10000 + (dob % 100) * 100 + (dob // 100) % 100, 0)
