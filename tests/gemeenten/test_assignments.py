@@ -352,3 +352,40 @@ def test_work_list_csv_and_bilingual_pdf(session, client, make_user, tmp_path: P
         "Échéance",
     ):
         assert expected in text, expected
+
+
+def test_a_late_list_ingest_withdraws_the_assignment(session, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from service.ingest.models import SourceKind
+    from service.ingest.service import ingest_file
+    from tests.factories import child, enrolment, write_source
+
+    first, second = children(session, tmp_path)
+    late, waiting = (to_gemeente(session, open_case(session, p, with_run=False)) for p in (first, second))
+    kid = child(1, date(2014, 3, 1), last_name="Achternaam0", first_names="Voornaam0")
+    rows = [
+        enrolment(
+            kid["national_number"],
+            "Achternaam0",
+            "Voornaam0",
+            date(2014, 3, 1),
+            school_name="Sint-Jozefscollege",
+            enrolled_from=date(2025, 9, 15),
+        )
+    ]
+    clock.advance(days=3)
+    ingest_file(
+        session,
+        SourceKind.ENROLMENT_NL,
+        write_source(tmp_path / "late.csv", "discimus_export", rows),
+        "2025-2026",
+        SYSTEM,
+        source="late-private-school",
+    )
+    session.commit()
+    session.expire_all()
+    statuses = dict(session.execute(select(Assignment.case_id, Assignment.status)).all())
+    assert statuses == {late.id: "withdrawn", waiting.id: "open"}
+    assert session.get(Case, late.id).closure_reason == "enrolled_late_list"
+    assert [n.kind for n in _notes(session, "21004")][-1] == "assignment_withdrawn"
