@@ -45,7 +45,7 @@ class LinkSettings:
     link_probability: float = 0.99
     review_probability: float = 0.60
     ambiguity_margin_bits: float = 6.0  # a runner-up closer than this to the best makes a record ambiguous
-    em_iterations: int = 40
+    em_iterations: int = 200  # an upper bound: EM stops when no parameter moves by 1e-6
     u_sample_pairs: int = 300_000
     seed: int = 20251001
 
@@ -221,6 +221,7 @@ def train(
     model.training = {
         "u": "random sampling",
         "u_sample_pairs": settings.u_sample_pairs,
+        "em": "m and the session's own non-match frequencies learnt together; only m is kept",
         "em_sessions": sessions,
     }
     return model

@@ -4,7 +4,9 @@
   the way Splink's `estimate_u_using_random_sampling` does;
 * m (how often a level occurs between two records of the same child) comes from expectation-
   maximisation on blocked pairs, one training session per blocking rule, each leaving out the field
-  it blocks on (its agreement is forced by the block, so it cannot be learnt there);
+  it blocks on (its agreement is forced by the block, so it cannot be learnt there); the session
+  also learns its own non-match frequencies (blocked non-matches are not random pairs), run on the
+  distinct comparison patterns with their counts;
 * exact agreement on a first name or surname is weighed against how common that value is among the
   register children: `m / tf(value)`, so `Peeters` counts for less than a rare name.
 
@@ -167,11 +169,18 @@ def expectation_maximisation(
     model: FSModel,
     fields: list[str],
     *,
-    iterations: int = 40,
+    iterations: int = 200,
     start_lambda: float = 0.05,
-    tolerance: float = 1e-5,
+    tolerance: float = 1e-6,
 ) -> tuple[dict[str, list[float]], float, int]:
-    """EM for m of `fields` with u fixed (Splink's default); other fields are left out of the session.
+    """EM for m of `fields` on blocked pairs; other fields are left out of the session.
+
+    The non-matches of a session are not random pairs (a block on birth date and an initial makes
+    similar names far more common among them), so the session learns their level frequencies too,
+    starting from the random-pair u; only m leaves the session, scoring keeps the random-pair u.
+    With u held at the random-pair values, EM at Brussels scale (matches about 1.5% of the blocked
+    pairs) took the bulk of the non-matches for matches (match share 0.92, m of an exact surname
+    0.02) and sent 1% of the register to review.
 
     Runs on the distinct comparison patterns weighted by their counts (the same sums as over every
     pair, at a fraction of the cost), until no parameter moves more than `tolerance`.
@@ -192,23 +201,25 @@ def expectation_maximisation(
             col = g[:, k]
             known = col >= 0
             log_m[known] += np.log(np.maximum(m[f][col[known]], PROB_FLOOR))
-            log_u[known] += np.log(u[f][col[known]])
+            log_u[known] += np.log(np.maximum(u[f][col[known]], PROB_FLOOR))
         a = np.log(lam) + log_m
         b = np.log1p(-lam) + log_u
         w = 1.0 / (1.0 + np.exp(np.clip(b - a, -50, 50)))
-        wn = w * n
-        new_lam = float(np.clip(wn.sum() / total_pairs, 1e-9, 1 - 1e-9))
+        matches, non_matches = w * n, (1.0 - w) * n
+        new_lam = float(np.clip(matches.sum() / total_pairs, 1e-9, 1 - 1e-9))
         change = abs(new_lam - lam)
         lam = new_lam
         for k, f in enumerate(fields):
             col = g[:, k]
             known = col >= 0
-            sums = np.bincount(col[known], weights=wn[known], minlength=len(m[f]))
-            total = sums.sum()
-            if total > 0:
-                new = np.maximum(sums / total, PROB_FLOOR)
-                change = max(change, float(np.abs(new - m[f]).max()))
-                m[f] = new / new.sum()
+            for params, weight in ((m, matches), (u, non_matches)):
+                sums = np.bincount(col[known], weights=weight[known], minlength=len(params[f]))
+                total = sums.sum()
+                if total > 0:
+                    new = np.maximum(sums / total, PROB_FLOOR)
+                    new = new / new.sum()
+                    change = max(change, float(np.abs(new - params[f]).max()))
+                    params[f] = new
         if change < tolerance:
             break
     return {f: list(map(float, m[f])) for f in fields}, lam, done
