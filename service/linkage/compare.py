@@ -33,7 +33,7 @@ COMPARISONS: dict[str, list[str]] = {
     ],
     "birth_date": [
         "exact",
-        "day and month swapped, or one digit wrong or two adjacent digits transposed",
+        "day and month swapped, one digit wrong, two adjacent digits transposed, or day, month or year one off",
         "two digits wrong or within 31 days",
         "different",
     ],
@@ -185,8 +185,12 @@ def _date_levels_distinct(r: np.ndarray, p: np.ndarray) -> np.ndarray:
                 & (rd[:, i + 1] == pd_[:, i])
             )
         days = np.abs(_days(r) - _days(p))
+        # one of day, month or year off by one, the others equal (19 -> 20, 2009 -> 2010: two digits)
+        ry, rm, rday = r // 10000, (r // 100) % 100, r % 100
+        py, pm, pday = p // 10000, (p // 100) % 100, p % 100
+        one_off = np.abs(ry - py) + np.abs(rm - pm) + np.abs(rday - pday) == 1
         level[(wrong == 2) | (days <= 31)] = 2
-        level[(wrong == 1) | transposed | (swap_day_month(r) == p)] = 1
+        level[(wrong == 1) | transposed | one_off | (swap_day_month(r) == p)] = 1
         level[r == p] = 0
     level[(r == 0) | (p == 0)] = -1
     return level
