@@ -98,6 +98,7 @@ def build_zip(doc: dict[str, Any], attachments: dict[str, bytes] | None = None) 
         for name, data in files.items():
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16  # readable files when unpacked, not the 0600 default
             zf.writestr(info, data)
     return out.getvalue()
 
