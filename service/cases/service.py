@@ -37,6 +37,7 @@ CELL_ROLES = frozenset({Role.CELL_OPERATOR, Role.CELL_ADMIN})
 COMMUNITIES = ("nl", "fr")
 SYSTEM_ORG = "SYSTEM"
 CHUNK = 1000
+COMMIT_EVERY = 200  # cases per transaction in tick and bulk actions (each in its own savepoint)
 # Which record accounts for a child, by the status a run (or a re-link) gave it.
 STATUS_RECORD_KIND = {
     ChildStatusKind.ENROLLED.value: "enrolment",
@@ -538,6 +539,7 @@ class TickReport:
     overdue: int = 0
     conflicts: int = 0
     errors: int = 0
+    failed: set[int] = field(default_factory=set)  # cases not retried within the same tick
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -550,32 +552,30 @@ class TickReport:
 
 
 def _each(session: Session, query: Any, report: TickReport, action: Any) -> None:
-    """Apply `action(case)` to each case the query returns, one committed transaction per case.
+    """Apply `action(case)` to each case the query returns, each case in its own savepoint.
 
-    One case failing (a concurrent change, an effect refusing) leaves the others untouched, and a
-    tick interrupted halfway has done complete units of work only, so the next tick carries on.
+    One case failing (a concurrent change, an effect refusing) is rolled back alone and leaves the
+    others untouched; the work is committed every `COMMIT_EVERY` cases, so a tick interrupted
+    halfway keeps complete units of work and the next tick carries on.
     """
     ids = list(session.scalars(query))
-    for chunk in _chunks(ids, 500):
+    for chunk in _chunks(ids, COMMIT_EVERY):
         loaded = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(chunk)))}
         for case_id in chunk:
             case = loaded.get(case_id)
-            if case is not None:
-                _one(session, case, report, action)
-
-
-def _one(session: Session, case: Case, report: TickReport, action: Any) -> None:
-    case_id = case.id
-    try:
-        action(case)
+            if case is None or case_id in report.failed:
+                continue
+            try:
+                with session.begin_nested():
+                    action(case)
+            except Conflict:
+                report.conflicts += 1
+                report.failed.add(case_id)
+            except TandemError as exc:
+                report.errors += 1
+                report.failed.add(case_id)
+                log.warning("tick: case %s: %s", case_id, exc)
         session.commit()
-    except Conflict:
-        session.rollback()
-        report.conflicts += 1
-    except TandemError as exc:
-        session.rollback()
-        report.errors += 1
-        log.warning("tick: case %s: %s", case_id, exc)
 
 
 def tick(session: Session, actor: Actor | None = None) -> TickReport:
@@ -758,7 +758,7 @@ def bulk_fire(
     dry_run: bool = False,
     progress: Any = None,
 ) -> dict[str, Any]:
-    """Fire one transition on every case matching the filters (each case its own transaction).
+    """Fire one transition on every case matching the filters (each case in its own savepoint).
 
     Cases that refuse (wrong state, missing guard item, concurrent change) are counted by reason
     and left as they were; a dry run only reports what would be refused or fired.
@@ -784,19 +784,21 @@ def bulk_fire(
                 outcome["would fire"] += 1
             continue
         try:
-            fire(session, case, transition, actor, payload, reason=reason)
-            session.commit()
+            with session.begin_nested():
+                fire(session, case, transition, actor, payload, reason=reason)
             outcome["fired"] += 1
         except TandemError as exc:
-            session.rollback()
             key = type(exc).__name__
             if isinstance(exc, Conflict) and case.state not in t.sources:
                 key = f"not possible from {case.state}"
             elif isinstance(exc, TransitionRefused):
                 key = str(exc)
             outcome[key] += 1
+        if i % COMMIT_EVERY == 0:
+            session.commit()
         if progress:
             progress(i, len(ids))
+    session.commit()
     return {"transition": transition, "matched": len(ids), "dry_run": dry_run, "outcome": dict(outcome)}
 
 

@@ -131,3 +131,30 @@ def test_closed_cases_are_left_alone(session: Session, make_cases, clock_at) -> 
     session.commit()
     clock_at.advance(days=400)
     assert cases.tick(session).as_dict()["fired"] == {}
+
+
+def test_one_failing_case_does_not_stop_the_others(session: Session, make_cases, clock_at) -> None:  # type: ignore[no-untyped-def]
+    """An effect refusing for one case rolls back that case alone (its savepoint); the rest move on."""
+    import dataclasses
+
+    from service.core.errors import TandemError
+
+    made = make_cases(3)
+    victim = made[1]
+
+    def refuse(session: Session, case: Case, event: CaseEvent, actor: object) -> None:
+        if case.id == victim.id:
+            raise TandemError("the print room is on fire")
+
+    wf = load_workflow(DEFAULT_FILE)
+    t = wf.transitions["start_cross_check"]
+    wf.transitions["start_cross_check"] = dataclasses.replace(
+        t, effects=(*t.effects, ("test.refuse", refuse))
+    )
+    with using_workflow(wf):
+        report = cases.tick(session)
+    assert report.errors == 1 and report.fired == {"start_cross_check": 2}
+    session.expire_all()
+    assert [session.get(Case, c.id).state for c in made] == ["cross_check", "residual", "cross_check"]
+    assert [e.kind for e in cases.timeline(session, victim.id)] == ["opened"]
+    assert cases.tick(session).fired == {"start_cross_check": 1}  # the next tick tries it again
