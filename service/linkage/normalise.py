@@ -144,22 +144,32 @@ def first_key(text: str) -> str:
     return tokens[0] if tokens else ""
 
 
-def _map_unique(values: pd.Series, fn) -> pd.Series:  # type: ignore[no-untyped-def]
-    """Apply `fn` once per distinct value of a column."""
-    codes, uniques = pd.factorize(values.fillna(""), sort=False)
-    mapped = np.array([fn(v) for v in uniques], dtype=object)
-    return pd.Series(mapped[codes] if len(uniques) else np.array([], dtype=object), index=values.index)
+def _surname_keys(text: str) -> tuple[str, str, str, str]:
+    segments = surname_segments(text)
+    key = "".join(segments)
+    return key, " ".join(segments), skeleton(key), key[:1]
+
+
+def _first_name_keys(text: str) -> tuple[str, str, str, str]:
+    tokens = first_tokens(text)
+    key = tokens[0] if tokens else ""
+    return key, " ".join(tokens), skeleton(key), key[:1]
+
+
+def _map_unique(values: pd.Series, fn, names: tuple[str, ...]) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Apply `fn` (value -> tuple of keys) once per distinct value of a column."""
+    codes, uniques = pd.factorize(values, sort=False)
+    if not len(uniques):
+        return {name: np.array([], dtype=object) for name in names}
+    table = [fn(v) for v in uniques]
+    return {name: np.array([t[k] for t in table], dtype=object)[codes] for k, name in enumerate(names)}
 
 
 def _name_keys(frame: pd.DataFrame, last: pd.Series, first: pd.Series, prefix: str) -> None:
-    frame[prefix + "sn"] = _map_unique(last, surname_key)
-    frame[prefix + "sn_segs"] = _map_unique(last, lambda v: " ".join(surname_segments(v)))
-    frame[prefix + "fn"] = _map_unique(first, first_key)
-    frame[prefix + "fn_all"] = _map_unique(first, lambda v: " ".join(first_tokens(v)))
-    frame[prefix + "fn_skel"] = _map_unique(frame[prefix + "fn"], skeleton)
-    frame[prefix + "sn_skel"] = _map_unique(frame[prefix + "sn"], skeleton)
-    frame[prefix + "sn_init"] = frame[prefix + "sn"].str[:1]
-    frame[prefix + "fn_init"] = frame[prefix + "fn"].str[:1]
+    sn = _map_unique(last, _surname_keys, ("sn", "sn_segs", "sn_skel", "sn_init"))
+    fn = _map_unique(first, _first_name_keys, ("fn", "fn_all", "fn_skel", "fn_init"))
+    for name in ("sn", "sn_segs", "fn", "fn_all", "fn_skel", "sn_skel", "sn_init", "fn_init"):
+        frame[prefix + name] = (sn if name.startswith("sn") else fn)[name]
 
 
 def add_keys(frame: pd.DataFrame, *, swapped: bool = False) -> pd.DataFrame:

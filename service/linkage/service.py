@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -177,7 +178,7 @@ def statuses_frame(
     out = pd.DataFrame({"person_id": people["person_id"].to_numpy()})
     for col in ("method", "record_kind", "community", "school_id", "campus_id", "reason"):
         out[col] = pd.Series([None] * n, dtype=object)
-    out["record_id"] = pd.Series([None] * n, dtype=object)
+    out["record_id"] = pd.array([pd.NA] * n, dtype="Int64")
     out["probability"] = np.nan
     out["valid_from"] = pd.Series([None] * n, dtype=object)
     out["valid_until"] = pd.Series([None] * n, dtype=object)
@@ -304,10 +305,9 @@ def _write(
     statuses: pd.DataFrame,
 ) -> None:
     conn = session.connection()
-    rows = (
-        (run.id, *(_none(v) for v in row))
-        for row in statuses[list(STATUS_COLUMNS[1:])].itertuples(index=False, name=None)
-    )
+    # column by column to plain Python values (None for missing): no per-value conversion calls
+    values = [statuses[c].to_numpy(dtype=object, na_value=None).tolist() for c in STATUS_COLUMNS[1:]]
+    rows = zip(repeat(run.id), *values)
     bulk_insert(conn, ChildStatus.__table__, STATUS_COLUMNS, rows)
     bulk_insert(conn, LinkPair.__table__, PAIR_COLUMNS, _pair_rows(run.id, people, records, result, statuses))
 
