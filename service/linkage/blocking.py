@@ -43,10 +43,12 @@ RULES: tuple[BlockingRule, ...] = (
         ("dob", "sn_init"),
     ),
     BlockingRule(
-        "year_surname",
-        "birth year and transliteration skeleton of the surname",
-        ("byear", "sn_skel"),
-        ("byear", "sn_skel"),
+        # without the initial this rule made 45% of the pairs at Brussels scale (937,000) and found
+        # 2 true pairs no other rule found; with it: 93,000 pairs, the same 2 true pairs
+        "year_surname_initial",
+        "birth year, transliteration skeleton of the surname and first letter of the first name",
+        ("byear", "sn_skel", "fn_init"),
+        ("byear", "sn_skel", "fn_init"),
     ),
     BlockingRule(
         "names",
