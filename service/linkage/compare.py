@@ -211,36 +211,45 @@ def _days(values: np.ndarray) -> np.ndarray:
     return (y * 372 + m * 31 + d).astype(np.int64)
 
 
-def _sex_levels(records: pd.DataFrame, people: pd.DataFrame, ri: np.ndarray, pi: np.ndarray) -> np.ndarray:
-    (r, p), values = _shared_codes(records["sex"].to_numpy(), people["sex"].to_numpy())
-    known = np.isin(values, ["M", "F"])
-    a, b = r[ri], p[pi]
-    return np.where(known[a] & known[b], np.where(a == b, 0, 1), -1).astype(np.int8)
+@dataclass
+class Encoded:
+    """The integer codes `compare` reads, built once for a (records, people) pair of frames."""
+
+    first: _Names
+    last: _Names
+    sex: tuple[np.ndarray, np.ndarray, np.ndarray]  # record codes, person codes, known (M/F) per code
+    postcode: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # codes, Brussels and empty per code
 
 
-def _postcode_levels(
-    records: pd.DataFrame, people: pd.DataFrame, ri: np.ndarray, pi: np.ndarray
-) -> np.ndarray:
-    (r, p), values = _shared_codes(records["postcode"].to_numpy(), people["postcode"].to_numpy())
-    brussels = np.isin(values, list(brussels_postcodes()))
-    empty = values == ""
-    a, b = r[ri], p[pi]
-    level = np.where(a == b, 0, np.where(brussels[a], 1, 2)).astype(np.int8)
-    level[empty[a] | empty[b]] = -1
-    return level
+def encode(records: pd.DataFrame, people: pd.DataFrame) -> Encoded:
+    (sr, sp), sexes = _shared_codes(records["sex"].to_numpy(), people["sex"].to_numpy())
+    (pr, pp), postcodes = _shared_codes(records["postcode"].to_numpy(), people["postcode"].to_numpy())
+    return Encoded(
+        first=_Names.build(records, people, "fn", "fn_skel", "fn_all"),
+        last=_Names.build(records, people, "sn", "sn_skel", "sn_segs"),
+        sex=(sr, sp, np.isin(sexes, ["M", "F"])),
+        postcode=(pr, pp, np.isin(postcodes, list(brussels_postcodes())), postcodes == ""),
+    )
 
 
-def compare(records: pd.DataFrame, people: pd.DataFrame, ri: np.ndarray, pi: np.ndarray) -> Compared:
+def compare(
+    records: pd.DataFrame,
+    people: pd.DataFrame,
+    ri: np.ndarray,
+    pi: np.ndarray,
+    encoded: Encoded | None = None,
+) -> Compared:
     """Comparison levels for the pairs (records[ri], people[pi]); both frames carry `add_keys` columns.
 
     Names are compared both ways round (a list may swap first and last name); the reading with the
-    stronger agreement is kept and flagged. Values are integer codes shared by both sides, and every
-    string comparison runs once per distinct pair of values (names repeat a lot across pairs).
+    stronger agreement is kept and flagged. Values are integer codes shared by both sides (`encode`,
+    pass it when comparing the same frames again), and every string comparison runs once per
+    distinct pair of values (names repeat a lot across pairs).
     """
     ri = np.asarray(ri, dtype=np.int64)
     pi = np.asarray(pi, dtype=np.int64)
-    first = _Names.build(records, people, "fn", "fn_skel", "fn_all")
-    last = _Names.build(records, people, "sn", "sn_skel", "sn_segs")
+    enc = encoded or encode(records, people)
+    first, last = enc.first, enc.last
     fn, sn = first.levels(first.record, ri, pi), last.levels(last.record, ri, pi)
     # read the other way round: the record's surname field holds the first name and vice versa
     fn_x, sn_x = first.levels(first.record_swapped, ri, pi), last.levels(last.record_swapped, ri, pi)
@@ -251,8 +260,13 @@ def compare(records: pd.DataFrame, people: pd.DataFrame, ri: np.ndarray, pi: np.
     sn = np.where(swapped, sn_x, sn)
 
     dob = _date_levels(records["dob"].to_numpy()[ri], people["dob"].to_numpy()[pi])
-    sex = _sex_levels(records, people, ri, pi)
-    pc = _postcode_levels(records, people, ri, pi)
+    sr, sp, known = enc.sex
+    a, b = sr[ri], sp[pi]
+    sex = np.where(known[a] & known[b], np.where(a == b, 0, 1), -1).astype(np.int8)
+    pr, pp, brussels, empty = enc.postcode
+    a, b = pr[ri], pp[pi]
+    pc = np.where(a == b, 0, np.where(brussels[a], 1, 2)).astype(np.int8)
+    pc[empty[a] | empty[b]] = -1
     nn_class = records["nn_class"].to_numpy()[ri] if "nn_class" in records else np.zeros(len(ri), np.int8)
     gamma = np.stack([fn, sn, dob, sex, pc, nn_class], axis=1).astype(np.int8)
     return Compared(gamma, swapped)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from service.gemeenten.reference import brussels_postcodes
 from service.linkage.blocking import RULES, candidate_pairs
-from service.linkage.compare import FIELDS, compare
+from service.linkage.compare import FIELDS, Encoded, compare, encode
 from service.linkage.model import FSModel, estimate_u, expectation_maximisation, tf_for_pairs, tf_tables
 from service.linkage.normalise import add_keys
 
@@ -177,10 +177,11 @@ def train(
     gamma: np.ndarray,
     rule_masks: dict[str, np.ndarray],
     settings: LinkSettings,
+    encoded: Encoded | None = None,
 ) -> FSModel:
     """Learn u from random pairs and m by EM in two sessions (blocked on birth date, then on names)."""
     model = FSModel()
-    model.u = estimate_u(records, people, settings.seed, settings.u_sample_pairs)
+    model.u = estimate_u(records, people, settings.seed, settings.u_sample_pairs, encoded)
     sessions = []
     lam_dob = None
     birth_date = rule_masks.get("birth_date_surname", np.zeros(len(gamma), bool)) | rule_masks.get(
@@ -268,14 +269,15 @@ def link(
     counts["candidate_pairs"] = int(len(candidates))
 
     step(3, 6, "stage 2: comparisons")
-    compared = compare(sub, people, sri, pi)
+    encoded = encode(sub, people)
+    compared = compare(sub, people, sri, pi, encoded)
     gamma = compared.gamma
 
     step(4, 6, "stage 2: model")
     if model is None:
         masks = {r.name: candidates.mask(r.name) for r in RULES}
         if len(sub) and len(people):
-            model = train(sub, people, gamma, masks, settings)
+            model = train(sub, people, gamma, masks, settings, encoded)
         else:
             model = FSModel(u={f: [1.0 / len(v)] * len(v) for f, v in FSModel().m.items()})
     tables = tf_tables(people)

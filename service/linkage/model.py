@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from service.linkage.compare import COMPARISONS, FIELDS, TF_FIELDS, compare
+from service.linkage.compare import COMPARISONS, FIELDS, TF_FIELDS, Encoded, compare
 
 # Starting points for EM: how reliable each field is for the same child, before seeing the data.
 M_START: dict[str, list[float]] = {
@@ -132,14 +132,18 @@ def tf_for_pairs(people: pd.DataFrame, tables: dict[str, pd.Series], pi: np.ndar
 
 
 def estimate_u(
-    records: pd.DataFrame, people: pd.DataFrame, seed: int = 20251001, max_pairs: int = 300_000
+    records: pd.DataFrame,
+    people: pd.DataFrame,
+    seed: int = 20251001,
+    max_pairs: int = 300_000,
+    encoded: Encoded | None = None,
 ) -> dict[str, list[float]]:
     """Level frequencies among random (record, child) pairs: nearly all are different children."""
     rng = np.random.default_rng(seed)
     n = max_pairs
     ri = rng.integers(0, len(records), n)
     pi = rng.integers(0, len(people), n)
-    gamma = compare(records, people, ri, pi).gamma
+    gamma = compare(records, people, ri, pi, encoded).gamma
     u: dict[str, list[float]] = {}
     for j, f in enumerate(FIELDS):
         g = gamma[:, j]
