@@ -3,8 +3,9 @@
 Generates (once) a year of 220,000 register children with community-wide lists of about 2 million
 records, ingests it (once, in a child process, so its memory does not count), then times
 `run_linkage` reading from the database and writing every status back, and reports the process's
-peak resident memory (ru_maxrss: numpy and pandas allocate outside tracemalloc's view). Splink then
-runs on the same stage-2 input for comparison (after the peak has been read).
+CPU time per step (the machine may be shared: the load average is printed beside the wall time),
+and its peak resident memory (ru_maxrss: numpy and pandas allocate outside tracemalloc's view).
+Splink then runs on the same stage-2 input for comparison (after the peak has been read).
 
     .venv/bin/pip install -e ".[bench]"
     .venv/bin/python bench/linkage_speed.py                       # PostgreSQL at 127.0.0.1:5432/test
@@ -46,6 +47,7 @@ def peak_mb() -> float:
 
 
 def cpu_seconds() -> float:
+    """User + system CPU of this process (all its threads): less sensitive to other load than wall time."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
@@ -100,27 +102,41 @@ def main() -> None:
     db.reset_engine_cache()
     manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
     before = peak_mb()
+    load_before = os.getloadavg()
     cpu_before = cpu_seconds()
-    marks: list[tuple[str, float]] = []
+    marks: list[tuple[str, float, float]] = []
     start = time.perf_counter()
+
+    def mark(done: int, total: int, message: str) -> None:
+        marks.append((message, time.perf_counter() - start, cpu_seconds() - cpu_before))
+
     with db.session_scope() as session:
         run = run_linkage(
             session,
             manifest["school_year"],
             date.fromisoformat(manifest["recommended_reference_date"]),
             Actor.system("bench"),
-            progress=lambda done, total, message: marks.append((message, time.perf_counter() - start)),
+            progress=mark,
         )
         wall = time.perf_counter() - start
         cpu = cpu_seconds() - cpu_before
         peak = peak_mb()
+        load_after = os.getloadavg()
         counts = run.counts
         print(
-            f"\n== whole run at {args.children:,} register children ({db.get_engine().dialect.name}), {os.cpu_count()} cores =="
+            f"\n== whole run at {args.children:,} register children ({db.get_engine().dialect.name}), "
+            f"{os.cpu_count()} cores =="
         )
         print(
-            f"wall time {wall:.1f} s (this process used {cpu:.1f} s of CPU; the rest is the database or other "
-            f"load); peak memory (ru_maxrss) {peak:,.0f} MB (before the run: {before:,.0f} MB)"
+            f"wall time {wall:.1f} s; CPU of this process {cpu:.1f} s (user+sys, all threads; the database "
+            f"server's work is not in it); peak memory (ru_maxrss) {peak:,.0f} MB (before the run: "
+            f"{before:,.0f} MB)"
+        )
+        print(
+            "machine load (1/5/15 min) before the run "
+            + "/".join(f"{v:.2f}" for v in load_before)
+            + ", after "
+            + "/".join(f"{v:.2f}" for v in load_after)
         )
         linkage = counts["linkage"]
         print(
@@ -129,24 +145,44 @@ def main() -> None:
             f"{linkage['fuzzy_links']:,}; review pairs {linkage['review_pairs']:,}"
         )
         print("statuses: " + ", ".join(f"{k} {v:,}" for k, v in counts["statuses"].items()))
-        previous = 0.0
-        for message, at in marks:
-            print(f"  {at - previous:6.1f} s  then: {message}")
-            previous = at
+        print(f"  {'wall':>6} {'CPU':>6}  step")
+        previous = ("start", 0.0, 0.0)
+        for message, at, cpu_at in [*marks, ("end", wall, cpu)]:
+            if at - previous[1] >= 0.05:
+                print(f"  {at - previous[1]:6.1f} {cpu_at - previous[2]:6.1f}  {previous[0]}")
+            previous = (message, at, cpu_at)
         if not args.no_splink:
             people, records = lq.load_inputs(session, run)
             from service.linkage import engine
 
-            t = time.perf_counter()
-            result = engine.link(records.copy(), people)
-            ours_stage2 = time.perf_counter() - t
+            stage_marks: list[tuple[str, float, float]] = []
+            t, c = time.perf_counter(), cpu_seconds()
+            result = engine.link(
+                records.copy(),
+                people,
+                progress=lambda d, n, m: stage_marks.append((m, time.perf_counter() - t, cpu_seconds() - c)),
+            )
+            ours = time.perf_counter() - t, cpu_seconds() - c
+            at_stage2 = next((w, cc) for m, w, cc in stage_marks if m == "stage 2: blocking")
+            ours_stage2 = ours[0] - at_stage2[0], ours[1] - at_stage2[1]
+            c = cpu_seconds()
             _, _, seconds, links = lq.splink_stage2(
                 records, people, result.stage2_records, run.model["settings"]["link_probability"]
             )
+            splink_cpu = cpu_seconds() - c
             print(
-                f"stage 2 on the same input ({len(result.stage2_records):,} records x {len(people):,} children): "
-                f"tandem engine (stage 1 + 2, in memory) {ours_stage2:.1f} s; Splink (DuckDB, training + predict) "
-                f"{seconds:.1f} s, {links:,} links"
+                f"stage 2 on the same input ({len(result.stage2_records):,} records x {len(people):,} "
+                f"children), in memory:"
+            )
+            print(
+                f"  tandem stage 2 (blocking, comparisons, EM, decisions) {ours_stage2[0]:.1f} s wall, "
+                f"{ours_stage2[1]:.1f} s CPU (stage 1 + 2: {ours[0]:.1f} s, {ours[1]:.1f} s CPU); "
+                f"{len(result.links) - int((result.links['method'] == 'hash').sum()):,} fuzzy links"
+            )
+            print(
+                f"  Splink (DuckDB, training + predict) {seconds:.1f} s wall, {splink_cpu:.1f} s CPU; "
+                f"{links:,} links; peak memory of the process after Splink {peak_mb():,.0f} MB; load now "
+                + "/".join(f"{v:.2f}" for v in os.getloadavg())
             )
 
 
