@@ -1,7 +1,8 @@
 """A case (one child, one school year) and its events; the events are the truth, the state a cache.
 
 `version` is the optimistic lock: every UPDATE of a case carries `WHERE version = <read value>`, so
-two operators acting at once cannot both win (the loser gets a 409 and nothing is lost).
+two operators acting at once cannot both win (the loser gets a 409 and nothing is lost). The engine
+bumps it once per change of the case (service.cases.service._bump).
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ class Case(Base):
     previous_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    # The engine sets the version itself (one bump per transition, reminder or overdue flag, however
+    # many flushes that takes); every UPDATE still carries `WHERE version = <the value read>`.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     @property
     def is_open(self) -> bool:

@@ -193,6 +193,11 @@ def _enter(wf: Workflow, case: Case, state: str, now: datetime) -> None:
         case.due_at = None
 
 
+def _bump(case: Case) -> None:
+    """One change of the case, one new version (the UPDATE still checks the version read)."""
+    case.version = case.version + 1
+
+
 def _flush(session: Session, case: Case) -> None:
     case_id = case.id  # read before a failed flush expires the object
     try:
@@ -282,8 +287,9 @@ def fire(
             "evidence": evidence,
         }
         case.due_at = None
+    _bump(case)  # every transition bumps the version once, even one that stays in its state
     session.add(event)
-    _flush(session, case)
+    _flush(session, case)  # a concurrent change fails here, before any effect runs
     for _name, effect in t.effects:
         effect(session, case, event, actor)
     if not t.internal:
@@ -639,6 +645,7 @@ def tick(session: Session, actor: Actor | None = None) -> TickReport:
 
         def remind(case: Case, _effects: Any = effects, _days: int = before_days) -> None:
             case.reminded_at = now
+            _bump(case)
             event = add_event(
                 session,
                 case,
@@ -669,6 +676,7 @@ def tick(session: Session, actor: Actor | None = None) -> TickReport:
 
         def flag(case: Case) -> None:
             case.overdue_since = now
+            _bump(case)
             add_event(
                 session,
                 case,

@@ -193,9 +193,37 @@ def test_two_concurrent_transitions_one_wins_one_conflicts(
     assert len(events) == 2  # opened + the winner; the loser left nothing behind
     loser = next(n for n, o in outcome.items() if o == "conflict")
     # nothing is lost: the loser reloads and acts again
-    if loser == "a":
-        cases.fire(session, fresh.id, "start_cross_check", NL)
+    if loser == "a":  # the case now belongs to the French-speaking operators, who start the cross-check
+        cases.fire(session, fresh.id, "start_cross_check", cell(fresh.owner_community))
     else:
         cases.fire(session, fresh.id, "reassign_owner", FR, {"reason": "French-speaking family"})
     session.commit()
     assert fresh.version == 3 and len(cases.timeline(session, case.id)) == 3
+
+
+def test_every_transition_bumps_the_version(session: Session, make_cases, clock_at) -> None:  # type: ignore[no-untyped-def]
+    """Even one that stays in its state, so a stale reader of that case gets a conflict."""
+    [case] = make_cases(1)
+    cases.fire(session, case.id, "reassign_owner", NL, {"reason": "test"})
+    session.commit()
+    assert case.version == 2 and case.state == "residual"
+
+
+def test_a_reader_of_a_case_tick_flagged_meanwhile_gets_a_conflict(
+    engine: Engine, session: Session, make_cases, clock_at
+) -> None:  # type: ignore[no-untyped-def]
+    """Tick's reminder and overdue flags are changes too: an operator acting on the older read loses."""
+    [case] = make_cases(1)
+    walk_to(session, case, "gemeente_register_check")
+    with db.session_factory(engine)() as operator:
+        stale = operator.get(Case, case.id)
+        clock_at.advance(days=45)
+        report = cases.tick(session)  # the reminder and the overdue flag
+        assert report.reminders == 1 and report.overdue == 1
+        with pytest.raises(Conflict):
+            cases.fire(operator, stale, "register_check_still_registered", gemeente("21004"))
+        operator.rollback()
+        fresh = operator.get(Case, case.id)
+        cases.fire(operator, fresh, "register_check_still_registered", gemeente("21004"))
+        operator.commit()
+        assert fresh.overdue_since is None and fresh.state == "gemeente_home_visit"
