@@ -92,7 +92,42 @@ def prepare_people(people: pd.DataFrame) -> pd.DataFrame:
     group = people["sn"] + "|" + people["dob"].astype(str) + "|" + address
     names_in_group = people.groupby(group)["fn"].transform("nunique")
     people["twin"] = (names_in_group >= 2).to_numpy()
+    codes, _ = pd.factorize(group)
+    people["twin_group"] = np.where(people["twin"].to_numpy(), codes, -1).astype(np.int64)
     return people
+
+
+def twin_rule(
+    records: pd.DataFrame,
+    people: pd.DataFrame,
+    ri: np.ndarray,
+    pi: np.ndarray,
+    fn: np.ndarray,
+    encoded: Encoded | None = None,
+) -> np.ndarray:
+    """The twin rule: pairs whose child has a twin (same surname, birth date and address) and whose
+    first names differ (level 2 or 3) while another child of that group fits the record's first name
+    at least as well. A record whose first name is closest to one twin (`Zaynab` for Zeynep, not
+    for her brother Ahmet) may still link to her; which twin it is, only the first name can say.
+    """
+    twin_group = people["twin_group"].to_numpy()  # from prepare_people
+    rows = np.flatnonzero((twin_group[pi] >= 0) & (fn >= 2))
+    out = np.zeros(len(pi), dtype=bool)
+    if not len(rows):
+        return out
+    members = pd.DataFrame({"group": twin_group, "other": np.arange(len(people))})
+    members = members[members["group"] >= 0]
+    asked = pd.DataFrame({"row": rows, "group": twin_group[pi[rows]], "person": pi[rows]})
+    others = asked.merge(members, on="group")
+    others = others[others["other"] != others["person"]]
+    other_fn = compare(
+        records, people, ri[others["row"].to_numpy()], others["other"].to_numpy(), encoded
+    ).gamma[:, FN]
+    other_fn = np.where(other_fn < 0, 3, other_fn)
+    best_other = pd.Series(other_fn).groupby(others["row"].to_numpy()).min()
+    best = best_other.reindex(rows).fillna(9).to_numpy()
+    out[rows] = best <= fn[rows]
+    return out
 
 
 def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
@@ -135,10 +170,11 @@ def _stage1(records: pd.DataFrame, people: pd.DataFrame) -> tuple[pd.DataFrame, 
     person_by_hash = person_by_hash[person_by_hash["nn_hash"].notna()]
     joined = hashed.merge(person_by_hash, on="nn_hash", how="inner")
     ri, pi = joined["rec"].to_numpy(), joined["pid_idx"].to_numpy()
-    gamma = compare(records, people, ri, pi).gamma
+    encoded = encode(records, people)
+    gamma = compare(records, people, ri, pi, encoded).gamma
     fn, sn, dob = gamma[:, FN], gamma[:, SN], gamma[:, DOB]
     disagreements = (fn == 3).astype(int) + (sn == 3).astype(int) + (dob >= 2).astype(int)
-    twin_doubt = people["twin"].to_numpy()[pi] & (fn >= 2)
+    twin_doubt = twin_rule(records, people, ri, pi, fn, encoded)
     # a birth date that is off by more than a typo needs the first name to agree exactly
     date_doubt = (dob >= 2) & (fn != 0)
     doubtful = (disagreements >= 2) | twin_doubt | date_doubt
@@ -287,7 +323,7 @@ def link(
     step(5, 6, "stage 2: decisions")
     rec = stage2_idx[sri] if len(sri) else np.zeros(0, dtype=np.int64)
     method = np.full(len(rec), "fuzzy", dtype=object)
-    twin_block = people["twin"].to_numpy()[pi] & (gamma[:, FN] >= 2) if len(pi) else np.zeros(0, bool)
+    twin_block = twin_rule(sub, people, sri, pi, gamma[:, FN], encoded)
     prob = np.where(twin_block, 0.0, prob)
     counts["twin_rule_blocked"] = int(
         (twin_block & (model.probability(weights) >= settings.review_probability)).sum()

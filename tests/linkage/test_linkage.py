@@ -351,3 +351,56 @@ def test_relink_children_on_a_late_batch(session: Session, year: dict[str, Any])
     )
     assert m.probability is not None and m.probability >= 0.99
     assert relink_children(session, [ids["truant"]], [report.batch_id], REF) == {}
+
+
+def _frames(people_rows: list[tuple], record_rows: list[tuple]) -> tuple[Any, Any]:
+    """Small in-memory frames for engine-level tests (no database)."""
+    import pandas as pd
+
+    from service.linkage import engine
+
+    people = pd.DataFrame(
+        people_rows,
+        columns=["nn_hash", "last_name", "first_names", "birth_date", "sex", "postcode", "street"],
+    ).assign(person_id=lambda f: range(1, len(f) + 1), nis_code="21001", house_number="1")
+    records = pd.DataFrame(
+        record_rows, columns=["nn_hash", "nn_status", "last_name", "first_names", "birth_date", "sex"]
+    ).assign(kind="enrolment", batch_id=1, nn_bis=False, postcode="1070", source="test", detail="")
+    return engine.prepare_people(people), engine.prepare_records(records)
+
+
+def test_the_twin_rule_only_doubts_a_number_when_the_other_twin_fits_as_well() -> None:
+    """Twins Zeynep and Ahmet: `Zrynep` with Zeynep's number is Zeynep (a typo, and nothing fits
+    her brother better); `Ahmet` with Zeynep's number is not taken on trust."""
+    from service.linkage import engine
+
+    born = date(2015, 3, 2)
+    fillers = [
+        (
+            f"h{i}",
+            LAST[i % 20],
+            FIRST[(3 * i) % 20],
+            date(2010 + i % 8, 1 + i % 12, 1 + i % 27),
+            "F",
+            "1000",
+            f"S{i}",
+        )
+        for i in range(40)
+    ]
+    twins = [
+        ("zeynep", "Erayer", "Zeynep", born, "F", "1070", "Wet"),
+        ("ahmet", "Erayer", "Ahmet", born, "M", "1070", "Wet"),
+    ]
+    people, records = _frames(
+        fillers + twins,
+        [
+            ("zeynep", "valid", "Erayer", "Zrynep", born, "F"),
+            ("zeynep", "inconsistent", "Erayer", "Ahmet", born, "M"),
+        ],
+    )
+    zeynep = int(people.index[people["nn_hash"] == "zeynep"][0])
+    assert people["twin"].sum() == 2
+    result = engine.link(records, people)
+    hash_links = result.links[result.links["method"] == "hash"]
+    assert list(zip(hash_links["rec"], hash_links["pi"], strict=True)) == [(0, zeynep)]
+    assert result.counts["hash_doubtful_twin"] == 1
