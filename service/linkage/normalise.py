@@ -138,12 +138,6 @@ def first_tokens(text: str) -> tuple[str, ...]:
     return tuple(t for t in fold(text).split(" ") if t)
 
 
-def first_key(text: str) -> str:
-    """The first given name, folded: lists often keep only that one."""
-    tokens = first_tokens(text)
-    return tokens[0] if tokens else ""
-
-
 def _surname_keys(text: str) -> tuple[str, str, str, str]:
     segments = surname_segments(text)
     key = "".join(segments)
