@@ -107,8 +107,8 @@ def twin_rule(
 ) -> np.ndarray:
     """The twin rule: pairs whose child has a twin (same surname, birth date and address) and whose
     first names differ (level 2 or 3) while another child of that group fits the record's first name
-    at least as well. A record whose first name is closest to one twin (`Zaynab` for Zeynep, not
-    for her brother Ahmet) may still link to her; which twin it is, only the first name can say.
+    at least as well. A record whose first name is closest to one twin (`Lpuis` for Louis, not for
+    his sister Anna) may still link to him; which twin it is, only the first name can say.
     """
     twin_group = people["twin_group"].to_numpy()  # from prepare_people
     rows = np.flatnonzero((twin_group[pi] >= 0) & (fn >= 2))

@@ -267,7 +267,8 @@ def run_linkage(
         "stage1": {
             "join": "keyed hash (HMAC-SHA256) of the national number",
             "distrust": "at least two of: first name different, surname different, birth date more than "
-            "one digit or swap away; or a twin in the register and the first name not close",
+            "one digit or swap away; or a twin in the register, the first name not close, and another twin "
+            "of the group fitting the first name at least as well",
             "valid_number_not_in_register": "regular valid number consistent with the record, absent from "
             "the register: the pupil is not a register child; kept out of fuzzy linkage",
             "to_fuzzy": "no number, invalid number, bis number or number inconsistent with the record, "
@@ -276,7 +277,8 @@ def run_linkage(
         "blocking_rules": result.blocking,
         "comparisons": COMPARISONS,
         "twin_rule": "same surname, birth date and address as another register child and a different first "
-        "name: never a match",
+        "name: never a match, unless the record's first name is closer to this child's than to every other "
+        "child of the group",
         "one_to_one": "a record links to at most one child; a child to at most one record per list",
         "term_frequencies": {
             f: {
