@@ -7,18 +7,23 @@ did. Later parts of the product add their step to `STEPS`.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import typer
 from rich.table import Table
+from sqlalchemy import text
 
 from service.cli.common import console
 from service.core import migrate
 from service.core.crypto import create_dev_keys
-from service.core.settings import get_settings
+from service.core.db import get_engine, reset_engine_cache
+from service.core.settings import get_settings, reset_settings_cache
 from service.ingest.models import SourceKind
 from service.ingest.service import IngestRejected
 
@@ -50,6 +55,33 @@ LATE_FILES: list[tuple[str, SourceKind, str | None]] = [
 ]
 
 
+def prepare_demo_database(url: str, output_dir: Path) -> None:
+    """Point the whole process at the demo's database and output folder, starting both afresh.
+
+    The demo simulates a school year with a moving clock, so every run starts from an empty schema:
+    its own SQLite file is recreated; a database given explicitly must hold no data yet (the demo
+    never wipes a database it did not create).
+    """
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if output_dir.exists() and output_dir.name == "output" and output_dir.parent.name == "demo":
+            shutil.rmtree(output_dir)
+    os.environ["TANDEM_DATABASE_URL"] = url
+    os.environ["TANDEM_OUTPUT_DIR"] = str(output_dir)
+    reset_settings_cache()
+    reset_engine_cache()
+    migrate.upgrade()
+    with get_engine().connect() as conn:
+        batches = conn.execute(text("SELECT count(*) FROM source_batches")).scalar()
+    if batches:
+        raise typer.BadParameter(
+            "the demo needs an empty database; this one already holds source batches",
+            param_hint="--database-url",
+        )
+
+
 def step_setup(ctx: DemoContext) -> None:
     settings = get_settings()
     if create_dev_keys(settings.resolved_key_dir):
@@ -57,8 +89,7 @@ def step_setup(ctx: DemoContext) -> None:
             f"[yellow]Created local development keys in {settings.resolved_key_dir} "
             "(for the demo only: production keys come from your key store).[/yellow]"
         )
-    migrate.upgrade()
-    console.print(f"database ready: {settings.resolved_database_url}")
+    console.print(f"demo database (recreated for this run): {settings.resolved_database_url}")
 
 
 def step_generate(ctx: DemoContext) -> None:
@@ -146,11 +177,21 @@ def step_handovers(ctx: DemoContext) -> None:
     demo_summary(ctx)
 
 
-STEPS: list[DemoStep] = [step_setup, step_generate, step_ingest, step_link, step_cases, step_letters, step_handovers]
+STEPS: list[DemoStep] = [
+    step_setup,
+    step_generate,
+    step_ingest,
+    step_link,
+    step_cases,
+    step_letters,
+    step_handovers,
+]
 
 
 def run_demo(ctx: DemoContext) -> None:
     ctx.output_dir.mkdir(parents=True, exist_ok=True)
     for step in STEPS:
         step(ctx)
+    url = get_settings().resolved_database_url
     console.print(f"[bold green]Demo finished.[/bold green] Outputs are in {ctx.output_dir}")
+    console.print(f"Explore it: TANDEM_DATABASE_URL={url} .venv/bin/tandem cases list")

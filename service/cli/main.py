@@ -86,11 +86,20 @@ def demo(
     data_dir: Path = typer.Option(
         None, help="Where the synthetic source files go (default: under the data dir)"
     ),
-    output_dir: Path = typer.Option(None, help="Where letters and exports go (default: the output dir)"),
+    output_dir: Path = typer.Option(None, help="Where letters and exports go (default: var/demo/output)"),
+    database_url: str = typer.Option(
+        None, help="Run on this (empty) database instead of the demo's own SQLite file"
+    ),
 ) -> None:
     """The main job on a synthetic year: generate, ingest, link, open cases, run the procedure."""
-    from service.cli.demo import DemoContext, run_demo
+    from service.cli.demo import DemoContext, prepare_demo_database, run_demo
 
+    settings = get_settings()
+    demo_dir = settings.data_dir / "demo"
+    prepare_demo_database(
+        database_url or f"sqlite:///{(demo_dir / 'tandem-demo.sqlite3').as_posix()}",
+        output_dir or demo_dir / "output",
+    )
     settings = get_settings()
     run_demo(
         DemoContext(
@@ -98,8 +107,8 @@ def demo(
             seed=seed,
             school_year=school_year,
             reference_date=date.fromisoformat(reference_date),
-            data_dir=data_dir or settings.data_dir / "demo" / f"{school_year}-{children}-{seed}",
-            output_dir=output_dir or settings.resolved_output_dir,
+            data_dir=data_dir or demo_dir / f"{school_year}-{children}-{seed}",
+            output_dir=settings.resolved_output_dir,
         )
     )
 
