@@ -186,7 +186,7 @@ def _enter(wf: Workflow, case: Case, state: str, now: datetime) -> None:
     case.reminded_at = None
     case.overdue_since = None
     if spec.timer is not None:
-        case.due_at = now + timedelta(days=wf.days(spec.timer.after_days))
+        case.due_at = now + wf.timer_delay(spec.timer)
     elif spec.deadline is not None:
         case.due_at = now + timedelta(days=wf.days(spec.deadline.days))
     else:
@@ -461,7 +461,7 @@ def open_cases_for_run(session: Session, run_id: int, actor: Actor) -> dict[str,
             report["linked_to_previous_case"] += 1
     initial = wf.states[wf.initial_state]
     if initial.timer is not None:
-        due = now + timedelta(days=wf.days(initial.timer.after_days))
+        due = now + wf.timer_delay(initial.timer)
         for row in rows:
             row["due_at"] = due
     new_ids: list[int] = []

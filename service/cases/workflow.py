@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -53,6 +54,9 @@ Days = int | str  # a number of days, or the name of an entry in `settings`
 class TimerSpec(_Model):
     after_days: Days
     fire: str
+    # Extra days before the timer fires that are not announced (a letter prints `after_days` as the
+    # reply deadline; answers posted on the deadline day still need time to arrive).
+    grace_days: Days = 0
 
 
 class DeadlineSpec(_Model):
@@ -192,6 +196,10 @@ class Workflow:
 
     def days(self, value: Days) -> int:
         return value if isinstance(value, int) else self.spec.settings[value]
+
+    def timer_delay(self, timer: TimerSpec) -> timedelta:
+        """How long after entering a state its timer fires: the announced days plus any grace."""
+        return timedelta(days=self.days(timer.after_days) + self.days(timer.grace_days))
 
     @property
     def parket_margin_days(self) -> int:
@@ -383,6 +391,7 @@ def _build(spec: WorkflowSpec, path: Path) -> Workflow:
             raise fail(f"{where}: has both a timer and a deadline; choose one")
         if s.timer:
             days(s.timer.after_days, f"{where} timer")
+            days(s.timer.grace_days, f"{where} timer grace")
             fired = transitions.get(s.timer.fire)
             if fired is None:
                 raise fail(f"{where}: timer fires unknown transition '{s.timer.fire}'")

@@ -74,9 +74,9 @@ def reply_days(kind: str) -> int:
 
 
 def step_of_state(state: str) -> str | None:
-    """letter_1_sent -> letter_1: the letter a case in this state is waiting on."""
+    """letter_1_sent -> letter_1: the letter a reply in this state answers (late replies included)."""
     for kind in templates().manifest.kinds.values():
-        if state == kind.sent_state:
+        if state == kind.sent_state or state in kind.late_reply_states:
             return kind.name
     return None
 

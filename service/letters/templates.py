@@ -97,6 +97,7 @@ class LetterKind:
     sent_state: str
     default_channel: str
     variables: tuple[Variable, ...]
+    late_reply_states: tuple[str, ...] = ()  # a reply to this letter still counts in these states
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ def load_manifest(directory: Path = LETTERS_DIR) -> Manifest:
                 sent_state=spec["sent_state"],
                 default_channel=spec.get("default_channel", "post"),
                 variables=tuple(Variable.parse(v) for v in spec.get("variables") or ()),
+                late_reply_states=tuple(spec.get("late_reply_states") or ()),
             )
             for name, spec in (raw.get("kinds") or {}).items()
         }

@@ -30,15 +30,17 @@ def test_timers_carry_an_unanswered_case_to_the_gemeente(session: Session, make_
     clock_at.advance(days=14)
     cases.tick(session)
     seen.append(case.state)
+    wf = load_workflow(DEFAULT_FILE)
+    reply_wait = wf.timer_delay(wf.states["letter_1_sent"].timer).days  # window + grace for the post
     walk(session, case, [("send_letter_1", SYSTEM, {})])
-    clock_at.advance(days=20)
+    clock_at.advance(days=reply_wait - 1)
     cases.tick(session)
-    seen.append(case.state)  # one day before the reply window ends
+    seen.append(case.state)  # one day before the reply timer fires
     clock_at.advance(days=1)
     cases.tick(session)
     seen.append(case.state)
     walk(session, case, [("send_letter_2", SYSTEM, {})])
-    clock_at.advance(days=21)
+    clock_at.advance(days=wf.timer_delay(wf.states["letter_2_sent"].timer).days)
     cases.tick(session)
     seen.append(case.state)
     assert seen == [

@@ -46,15 +46,30 @@ def test_the_shipped_file_is_valid_and_draws() -> None:
 def test_reply_window_comes_from_the_file(
     days: int, tmp_path: Path, session: Session, make_cases, clock_at
 ) -> None:  # type: ignore[no-untyped-def]
-    """A copy of the file with another letter-1 reply window changes the timing, no code change."""
+    """A copy of the file with another letter-1 reply window changes the timing, no code change.
+
+    The timer fires after the announced window plus the unannounced grace for post in transit.
+    """
     path = _variant(tmp_path, lambda d: d["settings"].__setitem__("letter_1_reply_days", days))
     with using_workflow(path):
+        grace = get_workflow().days("reply_grace_days")
         [case] = make_cases(1)
         walk_to(session, case, "letter_1_sent")
-        clock_at.advance(days=days - 1)
+        clock_at.advance(days=days + grace - 1)
         cases.tick(session)
         assert case.state == "letter_1_sent"
         clock_at.advance(days=1)
+        cases.tick(session)
+        assert case.state == "letter_2_due"
+
+
+def test_reply_grace_comes_from_the_file(tmp_path: Path, session: Session, make_cases, clock_at) -> None:  # type: ignore[no-untyped-def]
+    """Without grace the case moves on the day after the printed deadline; with 7 days, a week later."""
+    path = _variant(tmp_path, lambda d: d["settings"].__setitem__("reply_grace_days", 0))
+    with using_workflow(path):
+        [case] = make_cases(1)
+        walk_to(session, case, "letter_1_sent")
+        clock_at.advance(days=get_workflow().days("letter_1_reply_days"))
         cases.tick(session)
         assert case.state == "letter_2_due"
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.cases import service as cases
 from service.cases.models import Case, CaseEvent
+from service.cases.workflow import get_workflow
 from service.letters import service as letters
 from service.letters.models import Letter, LetterBatch
 from tests.letters.conftest import SYSTEM, MakeDue, pdftotext, words
@@ -184,7 +185,9 @@ def test_letter_2_after_letter_1_went_unanswered(
     found = due_cases()
     letters.run_batch(session, "letter_1", SYSTEM, output_dir=tmp_path)
     session.commit()
-    clock_at.advance(days=22)
+    wf = get_workflow()
+    waited = wf.timer_delay(wf.states["letter_1_sent"].timer).days + 1
+    clock_at.advance(days=waited)
     cases.tick(session)
     session.commit()
     assert {c.state for c in session.scalars(select(Case))} == {"letter_2_due"}
@@ -195,7 +198,7 @@ def test_letter_2_after_letter_1_went_unanswered(
     assert {c.state for c in session.scalars(select(Case))} == {"letter_2_sent"}
     x = session.scalars(select(Letter).where(Letter.kind == "letter_2", Letter.case_id == found[1].id)).one()
     text = words(pdftotext(Path(x.path)))
-    letter_2_date = date(2025, 10, 6) + timedelta(days=22)
+    letter_2_date = date(2025, 10, 6) + timedelta(days=waited)
     assert "Op 6 oktober 2025 stuurden wij u een brief" in text
     assert "Le 6 octobre 2025, nous vous avons adressé un courrier" in text
     assert "AANGETEKEND – RECOMMANDÉ" in text

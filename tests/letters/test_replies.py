@@ -120,3 +120,27 @@ def test_a_reply_needs_a_case_waiting_for_one(session: Session, due_cases: MakeD
     case = due_cases()[1]
     with pytest.raises(Conflict, match="not waiting for a reply"):
         letters.record_reply(session, case.id, ReplyForm(answer="home_education"), cell("nl"))
+
+
+def test_a_late_answer_to_letter_1_still_counts_and_pulls_a_prepared_letter_2(
+    session: Session, sent: list[Case], tmp_path: Path, clock_at
+) -> None:  # type: ignore[no-untyped-def]
+    """Letter 1's window has passed and letter 2 is prepared but not posted when the answer arrives."""
+    from service.cases import service as cases
+
+    case = sent[1]
+    clock_at.advance(days=40)
+    cases.tick(session)
+    session.commit()
+    assert session.get(Case, case.id).state == "letter_2_due"
+    letters.prepare_batch(session, "letter_2", SYSTEM, output_dir=tmp_path / "l2", case_ids=[case.id])
+    session.commit()
+    prepared = session.scalars(select(Letter).where(Letter.case_id == case.id, Letter.status == "prepared")).all()
+    assert prepared and all(x.kind == "letter_2" for x in prepared)
+
+    form = ReplyForm(answer="home_education", received_on=clock_at.now().date(), channel="post")
+    reply = letters.record_reply(session, case.id, form, cell("nl"))
+    session.commit()
+    assert reply.step == "letter_1"
+    assert session.get(Case, case.id).state == "reply_1_received"
+    assert {session.get(Letter, x.id).status for x in prepared} == {"cancelled"}
