@@ -203,20 +203,20 @@ def run_bench(args: argparse.Namespace, run_id: int, start: datetime, system, wo
     parket = Actor("bench-parket", Role.PARKET_USER, None, "PARKET", None, None)
 
     def print_room(session, week) -> None:  # type: ignore[no-untyped-def]
-        for case in simulate._cases_in(session, "letter_1_due", "letter_2_due"):
+        for case in simulate.cases_in(session, "letter_1_due", "letter_2_due"):
             op = simulate.OPERATORS[case.owner_community]
             name = "send_letter_1" if case.state == "letter_1_due" else "send_letter_2"
-            simulate._try(session, week, case, name, op, {})
+            simulate.try_fire(session, week, case, name, op, {})
 
     def gemeenten(session, week) -> None:  # type: ignore[no-untyped-def]
-        for case in simulate._cases_in(session, "gemeente_register_check", "gemeente_home_visit"):
+        for case in simulate.cases_in(session, "gemeente_register_check", "gemeente_home_visit"):
             if week.rng.random() > 0.4:  # a gemeente answers some of its files each week
                 continue
             g = gemeente_users[case.nis_code]
             if case.state == "gemeente_register_check":
                 roll = week.rng.random()
                 name = "register_check_moved_out" if roll < 0.2 else "register_check_still_registered"
-                simulate._try(session, week, case, name, g, {})
+                simulate.try_fire(session, week, case, name, g, {})
             else:
                 visit = {
                     "visited_on": (week.date - timedelta(days=2)).isoformat(),
@@ -226,16 +226,16 @@ def run_bench(args: argparse.Namespace, run_id: int, start: datetime, system, wo
                     "parents_said": "no_education",
                     "remarks": "bench",
                 }
-                simulate._try(session, week, case, "record_visit", g, visit)
+                simulate.try_fire(session, week, case, "record_visit", g, visit)
 
     def cell_and_parket(session, week) -> None:  # type: ignore[no-untyped-def]
-        for case in simulate._cases_in(session, "parket_review", "referred_to_parket"):
+        for case in simulate.cases_in(session, "parket_review", "referred_to_parket"):
             if case.state == "parket_review":
-                simulate._try(
+                simulate.try_fire(
                     session, week, case, "refer_to_parket", simulate.OPERATORS[case.owner_community], {}
                 )
             elif week.rng.random() < 0.3:
-                simulate._try(
+                simulate.try_fire(
                     session,
                     week,
                     case,

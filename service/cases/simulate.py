@@ -14,7 +14,7 @@ import importlib
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from service.auth.models import Role
 from service.auth.service import Actor
 from service.cases.models import Case
-from service.cases.service import TickReport, fire, tick, timeline
+from service.cases.service import TickReport, fire, tick
 from service.core import clock
 from service.core.db import session_scope
 from service.core.errors import TandemError
@@ -111,107 +111,71 @@ OTHER = {"nl": "fr", "fr": "nl"}
 # Weekly chances, chosen to give a plausible funnel (the report gives no figures per stage).
 CROSS_CHECK_FOUND = 0.05  # the other community finds the child in its live records
 CROSS_CHECK_ANSWERED = 0.6  # ... or answers "not found" before the window closes
-REPLY = {"letter_1_sent": 0.14, "letter_2_sent": 0.10}
-RETURNED_MAIL = 0.04  # checked in the first week after sending
-ANSWERS = [  # (answer, weight)
-    ("enrolled", 55),
-    ("home_education", 5),
-    ("moved_out_of_region", 12),
-    ("moved_abroad", 13),
-    ("other", 15),
-]
-SCHOOL_COMMUNITY = [("fr", 55), ("nl", 20), ("other_region", 15), ("abroad", 10)]
-INSUFFICIENT = 0.08  # an "enrolled" answer the operator cannot confirm
 
 
-def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+def pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+    """One value of a list of (value, weight)."""
     return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
-def _cases_in(session: Session, *states: str) -> Iterator[Case]:
-    yield from session.scalars(
-        select(Case).where(Case.state.in_(states), Case.closed_at.is_(None)).order_by(Case.id)
-    ).all()
+def cases_in(session: Session, *states: str) -> list[Case]:
+    return list(
+        session.scalars(
+            select(Case).where(Case.state.in_(states), Case.closed_at.is_(None)).order_by(Case.id)
+        )
+    )
 
 
-def _try(
-    session: Session, week: SimWeek, case: Case, transition: str, actor: Actor, payload: dict[str, Any]
-) -> None:
+def attempt(
+    session: Session, week: SimWeek, label: str, action: Callable[..., object], *args: Any, **kwargs: Any
+) -> TandemError | None:
+    """Run one simulated user action, `action(*args, **kwargs)`, and commit it.
+
+    A refusal is part of the story: it is counted (`refused:<label>`) and returned; the year goes on.
+    """
     try:
-        fire(session, case, transition, actor, payload)
+        action(*args, **kwargs)
         session.commit()
-        week.counters[f"{actor.organisation_code}:{transition}"] += 1
-    except TandemError as exc:  # a refusal is part of the story: count it, do not stop the year
+    except TandemError as exc:
         session.rollback()
-        week.counters[f"refused:{transition}"] += 1
-        log.debug("simulation: case %s: %s", case.id, exc)
+        week.counters[f"refused:{label}"] += 1
+        log.debug("simulation: %s refused: %s", label, exc)
+        return exc
+    return None
+
+
+def try_fire(
+    session: Session,
+    week: SimWeek,
+    case: Case,
+    transition: str,
+    actor: Actor,
+    payload: dict[str, Any],
+    reason: str = "",
+    who: str | None = None,
+) -> TandemError | None:
+    """Fire a transition as a simulated user; counted as `<who>: <transition>` when it succeeds."""
+    refused = attempt(
+        session, week, transition, fire, session, case, transition, actor, payload, reason=reason
+    )
+    if refused is None:
+        week.counters[f"{who or actor.organisation_code}: {transition}"] += 1
+    return refused
 
 
 @simulated_actor
 def cross_check_answers(session: Session, week: SimWeek) -> None:
     """The other community searches its live records for the cases in the cross-check."""
-    for case in _cases_in(session, "cross_check"):
+    for case in cases_in(session, "cross_check"):
         if case.state_entered_at > week.now - timedelta(days=6):
             continue  # the request arrived this week
         other = OPERATORS[OTHER[case.owner_community]]
         roll = week.rng.random()
         if roll < CROSS_CHECK_FOUND:
             school = f"School {week.rng.randint(100, 999)}"
-            _try(session, week, case, "cross_check_found", other, {"school_name": school})
+            try_fire(session, week, case, "cross_check_found", other, {"school_name": school})
         elif roll < CROSS_CHECK_FOUND + CROSS_CHECK_ANSWERED:
-            _try(session, week, case, "cross_check_not_found", other, {})
-
-
-@simulated_actor
-def family_replies(session: Session, week: SimWeek) -> None:
-    """Families answer the letters (or the post returns them), recorded by an operator."""
-    for case in _cases_in(session, "letter_1_sent", "letter_2_sent"):
-        operator = OPERATORS[case.owner_community]
-        first_week = case.state_entered_at > week.now - timedelta(days=7)
-        if first_week and week.rng.random() < RETURNED_MAIL:
-            _try(
-                session, week, case, "returned_mail", operator, {"text": "address unknown / adresse inconnue"}
-            )
-            continue
-        if week.rng.random() >= REPLY[case.state]:
-            continue
-        answer = _pick(week.rng, ANSWERS)
-        payload: dict[str, Any] = {"answer": answer, "channel": week.rng.choice(["post", "e-mail", "phone"])}
-        if answer == "enrolled":
-            payload["school_community"] = _pick(week.rng, SCHOOL_COMMUNITY)
-            payload["school_name"] = f"School {week.rng.randint(100, 999)}"
-        elif answer in ("moved_out_of_region", "moved_abroad"):
-            payload["moved_on"] = (week.date - timedelta(days=week.rng.randint(30, 300))).isoformat()
-            payload["new_address"] = "(new address)"
-        else:
-            payload["text"] = "(free text)"
-        _try(session, week, case, "record_reply", operator, payload)
-
-
-@simulated_actor
-def verify_replies(session: Session, week: SimWeek) -> None:
-    """An operator of the owner community verifies each reply received."""
-    for case in _cases_in(session, "reply_1_received", "reply_2_received"):
-        operator = OPERATORS[case.owner_community]
-        events = timeline(session, case.id)
-        reply = next((e.payload for e in reversed(events) if e.transition == "record_reply"), {})
-        closable = reply.get("answer") in (
-            "enrolled",
-            "home_education",
-            "moved_out_of_region",
-            "moved_abroad",
-        )
-        if closable and week.rng.random() >= INSUFFICIENT:
-            _try(session, week, case, "verify_reply", operator, {})
-        else:
-            _try(
-                session,
-                week,
-                case,
-                "reply_insufficient",
-                operator,
-                {"reason": "answer could not be confirmed"},
-            )
+            try_fire(session, week, case, "cross_check_not_found", other, {})
 
 
 @simulated_actor

@@ -17,9 +17,7 @@ from sqlalchemy.orm import Session
 from service.auth.models import Role
 from service.auth.service import Actor
 from service.cases.models import Case
-from service.cases.service import fire
-from service.cases.simulate import SimWeek, simulated_actor
-from service.core.errors import TandemError
+from service.cases.simulate import SimWeek, pick, simulated_actor, try_fire
 from service.gemeenten.models import Assignment, AssignmentStatus, Gemeente, Step
 from service.gemeenten.service import default_visitor
 
@@ -49,28 +47,6 @@ def _pace(seed: int) -> dict[str, float]:
     return {nis: round(rng.uniform(*PACE_RANGE), 3) for nis in sorted(gemeenten())}
 
 
-def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
-    return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
-
-
-def _try(
-    session: Session,
-    week: SimWeek,
-    case: Case,
-    transition: str,
-    actor: Actor,
-    payload: dict[str, Any],
-    reason: str = "",
-) -> None:
-    try:
-        fire(session, case, transition, actor, payload, reason=reason)
-        session.commit()
-        week.counters[f"gemeente: {transition}"] += 1
-    except TandemError:
-        session.rollback()
-        week.counters[f"refused:{transition}"] += 1
-
-
 @simulated_actor
 def gemeente_officers(session: Session, week: SimWeek) -> None:
     """Each gemeente answers some of its open assignments this week, at its own pace."""
@@ -87,23 +63,32 @@ def gemeente_officers(session: Session, week: SimWeek) -> None:
             continue
         actor = officer(task.nis_code)
         if task.step == Step.REGISTER_CHECK and case.state == "gemeente_register_check":
-            answer = _pick(week.rng, REGISTER_ANSWERS)
+            answer = pick(week.rng, REGISTER_ANSWERS)
             if answer == "send_back":
-                _try(
+                try_fire(
                     session,
                     week,
                     case,
                     "send_back",
                     actor,
                     {"reason": "adres onbekend / adresse inconnue", "reason_code": "address_unknown"},
+                    who="gemeente",
                 )
             elif answer == "moved_within_brussels":
                 new = week.rng.choice([n for n in nis_codes if n != case.nis_code])
-                _try(
-                    session, week, case, "register_check_moved_within_brussels", actor, {"new_nis_code": new}
+                try_fire(
+                    session,
+                    week,
+                    case,
+                    "register_check_moved_within_brussels",
+                    actor,
+                    {"new_nis_code": new},
+                    who="gemeente",
                 )
             else:
-                _try(session, week, case, f"register_check_{answer}", actor, {"answer": answer})
+                try_fire(
+                    session, week, case, f"register_check_{answer}", actor, {"answer": answer}, who="gemeente"
+                )
         elif task.step == Step.HOME_VISIT and case.state == "gemeente_home_visit":
             found = week.rng.random() < FAMILY_FOUND
             payload: dict[str, Any] = {
@@ -113,8 +98,8 @@ def gemeente_officers(session: Session, week: SimWeek) -> None:
                 "remarks": "(verslag / rapport)",
             }
             if found:
-                said = _pick(week.rng, PARENTS_SAID)
+                said = pick(week.rng, PARENTS_SAID)
                 payload["parents_said"] = said
                 if said == "enrolled":
                     payload["school_name"] = f"School {week.rng.randint(100, 999)}"
-            _try(session, week, case, "record_visit", actor, payload)
+            try_fire(session, week, case, "record_visit", actor, payload, who="gemeente")

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from service.auth.models import Role
 from service.auth.service import Actor
 from service.cases.models import Case
-from service.cases.service import TransitionRefused, fire
-from service.cases.simulate import OPERATORS, SimWeek, simulated_actor
-from service.core.errors import TandemError
+from service.cases.service import TransitionRefused
+from service.cases.simulate import OPERATORS, SimWeek, simulated_actor, try_fire
 from service.gemeenten.service import visit_for
 
 PARKET = Actor("sim-parket-magistrate", Role.PARKET_USER, None, "PARKET")
@@ -38,22 +37,13 @@ def _fire(
     payload: dict[str, Any],
     reason: str = "",
 ) -> bool:
-    try:
-        fire(session, case, transition, actor, payload, reason=reason)
-        session.commit()
-        week.counters[f"{actor.organisation_code}: {transition}"] += 1
-        return True
-    except TransitionRefused as exc:
-        session.rollback()
-        week.counters[f"refused:{transition}"] += 1
-        for item in exc.missing:
+    """Fire as a simulated user; a refused referral also counts what the file was missing."""
+    refused = try_fire(session, week, case, transition, actor, payload, reason)
+    if isinstance(refused, TransitionRefused):
+        for item in refused.missing:
             key = "age margin" if "margin" in item else item.split(" (")[0]
             week.counters[f"refused:{transition}: {key}"] += 1
-        return False
-    except TandemError:
-        session.rollback()
-        week.counters[f"refused:{transition}"] += 1
-        return False
+    return refused is None
 
 
 @simulated_actor

@@ -18,22 +18,29 @@ from tests.cases.conftest import SYSTEM
 
 def _print_room(session: Session, week: simulate.SimWeek) -> None:
     """A stand-in for the letters part's print room: every due letter goes out."""
-    for case in simulate._cases_in(session, "letter_1_due", "letter_2_due"):
+    for case in simulate.cases_in(session, "letter_1_due", "letter_2_due"):
         name = "send_letter_1" if case.state == "letter_1_due" else "send_letter_2"
-        simulate._try(session, week, case, name, simulate.OPERATORS[case.owner_community], {})
+        simulate.try_fire(session, week, case, name, simulate.OPERATORS[case.owner_community], {})
 
 
 def test_simulated_weeks_move_cases_through_the_procedure(
     engine: Engine, session: Session, make_cases, monkeypatch: pytest.MonkeyPatch, clock_at
 ) -> None:  # type: ignore[no-untyped-def]
     made = make_cases(40)
-    actors = [simulate.cross_check_answers, simulate.family_replies, simulate.verify_replies, _print_room]
+    from service.letters import simulate as letters_simulate
+
+    actors = [
+        simulate.cross_check_answers,
+        letters_simulate.family_replies,
+        letters_simulate.verify_replies,
+        _print_room,
+    ]
     monkeypatch.setattr(simulate, "SIMULATED_ACTORS", actors)
     counters = simulate.simulate(16, datetime(2025, 10, 6, 9, tzinfo=UTC), seed=3, engine=engine)
     assert counters["tick:start_cross_check"] == 40
     assert counters["refused:record_reply"] == 0 and counters["refused:verify_reply"] == 0
-    assert sum(n for k, n in counters.items() if k.endswith(":record_reply")) > 0
-    assert sum(n for k, n in counters.items() if k.endswith(":cross_check_not_found")) > 0
+    assert sum(n for k, n in counters.items() if k.startswith("letters: reply (")) > 0
+    assert sum(n for k, n in counters.items() if k.endswith(": cross_check_not_found")) > 0
     session.expire_all()
     data = cases.funnel(session, SYSTEM)
     assert data["total"] == 40 and sum(data["closure_reasons"].values()) == 40 - data["open"] > 0
@@ -47,6 +54,9 @@ def test_demo_step_skips_without_a_run(capsys: pytest.CaptureFixture[str]) -> No
     assert "skipped" in capsys.readouterr().out
 
 
-def test_load_actors_registers_the_cases_actors() -> None:
+def test_load_actors_registers_every_part_s_actors() -> None:
+    from service.gemeenten.simulate import gemeente_officers
+    from service.letters.simulate import family_replies, print_room
+
     actors = simulate.load_actors()
-    assert simulate.family_replies in actors and simulate.verify_replies in actors
+    assert {simulate.cross_check_answers, family_replies, print_room, gemeente_officers} <= set(actors)
