@@ -226,13 +226,7 @@ def bulk(
             progress=lambda done, total: progress(done, total, body.transition),
         )
 
-    job = jobs.create_job(session, "cases_bulk", actor.user_id)
-    session.commit()
-    if body.wait:
-        jobs.run_job(job.id, work)
-    else:
-        jobs.submit(job.id, work)
-    return jobs.job_status(session, job.id) | {"job_id": job.id}
+    return jobs.start(session, "cases_bulk", actor.user_id, work, wait=body.wait)
 
 
 @router.get("/workflow")

@@ -32,25 +32,21 @@ GUARDIAN_FIELDS = (
     "municipality",
     "country",
 )
-CANONICAL: dict[SourceKind, tuple[str, ...]] = {
-    SourceKind.REGISTER: PERSON_FIELDS
-    + ("nis_code", "street", "house_number", "box", "stat_sector", "admin_language")
-    + tuple(f"guardian{i}_{f}" for i in (1, 2) for f in GUARDIAN_FIELDS),
-    SourceKind.ENROLMENT_NL: PERSON_FIELDS
-    + (
-        "community",
-        "school_id",
-        "school_name",
-        "campus_id",
-        "level",
-        "grade",
-        "enrolled_from",
-        "enrolled_until",
-    ),
-    SourceKind.HOME_EDUCATION: PERSON_FIELDS + ("community", "registered_from", "registered_until"),
-    SourceKind.EXEMPTION: PERSON_FIELDS + ("reason", "school_name", "valid_from", "valid_until"),
+ENROLMENT_FIELDS = (
+    "community", "school_id", "school_name", "campus_id", "level", "grade", "enrolled_from", "enrolled_until",
+)  # fmt: skip
+# What each kind of list holds beyond the person fields (also the columns of its table).
+KIND_FIELDS: dict[SourceKind, tuple[str, ...]] = {
+    SourceKind.REGISTER: ("nis_code", "street", "house_number", "box", "stat_sector", "admin_language"),
+    SourceKind.ENROLMENT_NL: ENROLMENT_FIELDS,
+    SourceKind.ENROLMENT_FR: ENROLMENT_FIELDS,
+    SourceKind.HOME_EDUCATION: ("community", "registered_from", "registered_until"),
+    SourceKind.EXEMPTION: ("reason", "school_name", "valid_from", "valid_until"),
 }
-CANONICAL[SourceKind.ENROLMENT_FR] = CANONICAL[SourceKind.ENROLMENT_NL]
+CANONICAL: dict[SourceKind, tuple[str, ...]] = {
+    kind: PERSON_FIELDS + fields for kind, fields in KIND_FIELDS.items()
+}
+CANONICAL[SourceKind.REGISTER] += tuple(f"guardian{i}_{f}" for i in (1, 2) for f in GUARDIAN_FIELDS)
 
 
 def header_key(text: str) -> str:

@@ -41,7 +41,7 @@ from service.ingest.models import (
     SourceBatch,
     SourceKind,
 )
-from service.ingest.profiles import Profile, all_profiles, profiles_for
+from service.ingest.profiles import KIND_FIELDS, Profile, all_profiles, profiles_for
 from service.ingest.readers import FileProblem, SourceReader, inspect
 from service.ingest.validate import Issue, RowValidator
 
@@ -65,36 +65,20 @@ PERSON_COLUMNS = (
     "postcode",
     "warnings",
 )
-KIND_TABLES: dict[SourceKind, tuple[Any, tuple[str, ...]]] = {
-    SourceKind.REGISTER: (
-        RegisterPerson,
-        PERSON_COLUMNS
-        + ("nn_cipher", "nis_code", "street", "house_number", "box", "stat_sector", "admin_language"),
-    ),
-    SourceKind.ENROLMENT_NL: (
-        Enrolment,
-        PERSON_COLUMNS
-        + (
-            "community",
-            "school_id",
-            "school_name",
-            "campus_id",
-            "level",
-            "grade",
-            "enrolled_from",
-            "enrolled_until",
-        ),
-    ),
-    SourceKind.HOME_EDUCATION: (
-        HomeEducation,
-        PERSON_COLUMNS + ("community", "registered_from", "registered_until"),
-    ),
-    SourceKind.EXEMPTION: (
-        Exemption,
-        PERSON_COLUMNS + ("reason", "school_name", "valid_from", "valid_until"),
-    ),
+TABLES: dict[SourceKind, Any] = {
+    SourceKind.REGISTER: RegisterPerson,
+    SourceKind.ENROLMENT_NL: Enrolment,
+    SourceKind.ENROLMENT_FR: Enrolment,
+    SourceKind.HOME_EDUCATION: HomeEducation,
+    SourceKind.EXEMPTION: Exemption,
 }
-KIND_TABLES[SourceKind.ENROLMENT_FR] = KIND_TABLES[SourceKind.ENROLMENT_NL]
+KIND_TABLES: dict[SourceKind, tuple[Any, tuple[str, ...]]] = {
+    kind: (
+        table,
+        PERSON_COLUMNS + (("nn_cipher",) if kind == SourceKind.REGISTER else ()) + KIND_FIELDS[kind],
+    )
+    for kind, table in TABLES.items()
+}
 GUARDIAN_COLUMNS = (
     "person_id",
     "rank",

@@ -15,7 +15,7 @@ from typing import Any
 from service.core import national_number as nn
 from service.gemeenten.reference import brussels_postcodes, gemeenten
 from service.ingest.models import ExemptionReason, NNStatus, SourceKind
-from service.ingest.profiles import Profile, header_key
+from service.ingest.profiles import GUARDIAN_FIELDS, Profile, header_key
 
 SEX_CODES = {"m": "M", "v": "F", "f": "F", "x": "X", "1": "M", "2": "F", "h": "M"}
 _POSTCODE = re.compile(r"^\d{4}$")
@@ -245,21 +245,7 @@ class RowValidator:
 
     def _guardian(self, res: RowResult, row: int, cells: list[str], i: int) -> dict[str, Any] | None:
         p = f"guardian{i}_"
-        g = {
-            f: self._raw(cells, p + f)
-            for f in (
-                "national_number",
-                "relation",
-                "last_name",
-                "first_names",
-                "street",
-                "house_number",
-                "box",
-                "postcode",
-                "municipality",
-                "country",
-            )
-        }
+        g = {f: self._raw(cells, p + f) for f in GUARDIAN_FIELDS}
         if not any(g.values()):
             return None
         if not g["last_name"]:

@@ -60,13 +60,7 @@ def upload(
             path.unlink(missing_ok=True)
         return report.as_dict()
 
-    job = jobs.create_job(session, "ingest", actor.user_id)
-    session.commit()
-    if wait:
-        jobs.run_job(job.id, work)
-    else:
-        jobs.submit(job.id, work)
-    return jobs.job_status(session, job.id) | {"job_id": job.id}
+    return jobs.start(session, "ingest", actor.user_id, work, wait=wait)
 
 
 def _batch_dict(b: SourceBatch) -> dict[str, Any]:

@@ -92,3 +92,19 @@ def job_status(session: Session, job_id: int) -> dict[str, Any]:
         "created_at": job.created_at,
         "finished_at": job.finished_at,
     }
+
+
+def start(
+    session: Session, kind: str, user_id: int | None, fn: JobFn, *, wait: bool = False
+) -> dict[str, Any]:
+    """Create a job for `fn` and run it in the background (or at once with `wait`); returns its status.
+
+    The API's long operations all answer this way, so clients follow any of them with GET /api/jobs/{id}.
+    """
+    job = create_job(session, kind, user_id)
+    session.commit()
+    if wait:
+        run_job(job.id, fn)
+    else:
+        submit(job.id, fn)
+    return job_status(session, job.id) | {"job_id": job.id}

@@ -180,13 +180,7 @@ def create_batch(
             return {"message": "no case is due for this letter", "batch": None}
         return jsonable_encoder({"batch": batch_dict(batch), "posted": report.as_dict() if report else None})
 
-    job = jobs.create_job(session, "letter_batch", actor.user_id)
-    session.commit()
-    if body.wait:
-        jobs.run_job(job.id, work)
-    else:
-        jobs.submit(job.id, work)
-    return jobs.job_status(session, job.id) | {"job_id": job.id}
+    return jobs.start(session, "letter_batch", actor.user_id, work, wait=body.wait)
 
 
 @router.get("/batches")

@@ -55,13 +55,7 @@ def start_run(
         )
         return {"run_id": run.id, "counts": run.counts, "message": f"run {run.id} done"}
 
-    job = jobs.create_job(session, "run", actor.user_id)
-    session.commit()
-    if body.wait:
-        jobs.run_job(job.id, work)
-    else:
-        jobs.submit(job.id, work)
-    return jobs.job_status(session, job.id) | {"job_id": job.id}
+    return jobs.start(session, "run", actor.user_id, work, wait=body.wait)
 
 
 @router.get("/runs/{run_id}")
