@@ -40,11 +40,24 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=220_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database-url", default=None, help="default: a fresh temporary SQLite file")
+    parser.add_argument("--pg-schema", default="bench_ingest", help="schema used on PostgreSQL (recreated)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
     os.environ.setdefault("TANDEM_DATA_DIR", str(work))
-    os.environ["TANDEM_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
+    url = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
+    if url.startswith("postgresql"):  # its own schema, recreated: never another schema's tables
+        from sqlalchemy import text
+
+        from service.core.db import make_engine
+
+        admin = make_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {args.pg_schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {args.pg_schema}"))
+        admin.dispose()
+        url += ("&" if "?" in url else "?") + f"options=-csearch_path%3D{args.pg_schema}"
+    os.environ["TANDEM_DATABASE_URL"] = url
 
     from sqlalchemy import text
 
@@ -65,8 +78,6 @@ def main() -> None:
         print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
 
     create_dev_keys(get_settings().resolved_key_dir)
-    if args.database_url:  # start from an empty schema on the given server
-        migrate.downgrade(args.database_url)
     migrate.upgrade()
     print(f"database: {get_engine().dialect.name}")
     print(f"{'file':<24} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
