@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-deps | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint bench-ingest bench-letters bench-cases bench-handovers install clean
+.PHONY: demo test lint bench-ingest bench-letters bench-cases bench-handovers bench-linkage-quality bench-linkage-speed bench-deps install clean
 
 $(STAMP): pyproject.toml scripts/system-deps
 	bash scripts/system-deps
@@ -29,6 +29,16 @@ lint: $(STAMP)
 
 bench-ingest: $(STAMP)
 	$(BIN)/python bench/ingest.py $(ARGS)
+
+# The linkage benches compare with Splink (an optional dependency, installed here only).
+bench-deps: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[bench]"
+
+bench-linkage-quality: bench-deps
+	$(BIN)/python bench/linkage_quality.py $(ARGS)
+
+bench-linkage-speed: bench-deps
+	$(BIN)/python bench/linkage_speed.py $(ARGS)
 
 bench-letters: $(STAMP)
 	$(BIN)/python bench/letters.py $(ARGS)
