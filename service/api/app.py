@@ -6,6 +6,7 @@ import importlib
 from copy import copy
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
@@ -34,6 +35,15 @@ def create_app() -> FastAPI:
         if report is not None:
             body["report"] = report.as_dict()
         return JSONResponse(status_code=exc.status, content=body)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default answer repeats the offending input (for a missing field, the whole body),
+        # and bodies carry names and addresses: name the field and the rule, never the value.
+        errors = [
+            {"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": errors})
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:
