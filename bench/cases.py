@@ -186,6 +186,7 @@ def run_bench(args: argparse.Namespace, run_id: int, start: datetime, system, wo
     from service.cases.models import Case, CaseEvent
     from service.core import clock
     from service.core.db import get_engine, session_scope
+    from service.letters import simulate as letters_simulate
 
     engine = get_engine()
     timings: Counter[str] = Counter()
@@ -246,8 +247,8 @@ def run_bench(args: argparse.Namespace, run_id: int, start: datetime, system, wo
 
     actors = [
         simulate.cross_check_answers,
-        simulate.family_replies,
-        simulate.verify_replies,
+        letters_simulate.family_replies,
+        letters_simulate.verify_replies,
         print_room,
         gemeenten,
         cell_and_parket,
