@@ -30,6 +30,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 NIS = [f"210{n:02d}" for n in range(1, 20)]
+PARENT = {
+    "relation": "parent",
+    "last_name": "Bench",
+    "first_names": "Ouder",
+    "street": "Wetstraat",
+    "house_number": "1",
+    "postcode": "1000",
+    "municipality": "Brussel",
+}
 
 
 def main() -> None:
@@ -50,15 +59,12 @@ def main() -> None:
     os.environ.setdefault("TANDEM_DATA_DIR", str(work))
     os.environ["TANDEM_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
 
-    from sqlalchemy import insert
+    import _synthetic as synthetic
 
     from service.auth.service import Actor
     from service.core import clock, migrate
     from service.core.db import reset_engine_cache, session_scope
     from service.core.settings import reset_settings_cache
-    from service.ingest.models import Guardian, RegisterPerson, SourceBatch
-    from service.ingest.service import get_or_create_school_year
-    from service.linkage.models import ChildStatus, Run
 
     if args.database_url and args.database_url.startswith("postgresql"):
         # a bench starts empty: its own schema, dropped and created again, never the database's others
@@ -83,25 +89,11 @@ def main() -> None:
     system = Actor.system("bench")
 
     with clock.frozen(start), session_scope() as session:
-        year = get_or_create_school_year(session, "2025-2026")
-        batch = SourceBatch(
-            school_year_id=year.id,
-            kind="register",
-            source="bench",
-            profile="rijksregister_extract",
-            file_name="bench.csv",
-            sha256="bench",
-            received_at=clock.now(),
-        )
-        session.add(batch)
-        session.flush()
         people = []
         for i in range(args.children):
             birth = date(2008, 1, 1) + timedelta(days=rng.randint(0, 365 * 12))  # ages 5 to 17
             people.append(
                 {
-                    "batch_id": batch.id,
-                    "row_number": i + 1,
                     "nn_hash": f"bench{i:07d}",
                     "nn_status": "valid",
                     "last_name": "Bench",
@@ -115,37 +107,8 @@ def main() -> None:
                     "admin_language": rng.choices(["fr", "nl", None], weights=[70, 20, 10])[0],
                 }
             )
-        ids = list(
-            session.scalars(
-                insert(RegisterPerson).returning(RegisterPerson.id, sort_by_parameter_order=True), people
-            )
-        )
-        session.execute(
-            insert(Guardian),
-            [
-                {
-                    "person_id": pid,
-                    "rank": 1,
-                    "relation": "parent",
-                    "last_name": "Bench",
-                    "first_names": "Ouder",
-                    "street": "Wetstraat",
-                    "house_number": "1",
-                    "postcode": "1000",
-                    "municipality": "Brussel",
-                }
-                for pid in ids
-            ],
-        )
-        run = Run(
-            school_year_id=year.id, reference_date=date(2025, 10, 1), status="done", created_at=clock.now()
-        )
-        session.add(run)
-        session.flush()
-        session.execute(
-            insert(ChildStatus), [{"run_id": run.id, "person_id": pid, "status": "residual"} for pid in ids]
-        )
-        run_id = run.id
+        year_id, ids = synthetic.add_children(session, people, lambda i, person: [PARENT])
+        run_id = synthetic.residual_run(session, year_id, ids)
 
     from service.cases.workflow import DEFAULT_FILE, get_workflow, using_workflow
 

@@ -45,6 +45,15 @@ WEIGHTS = {  # rough share of Brussels children per gemeente (population), for a
     "21018": 59,
     "21019": 42,
 }
+MOTHER = {
+    "relation": "mother",
+    "last_name": "Ouder",
+    "first_names": "Moeder",
+    "street": "Wetstraat",
+    "house_number": "1",
+    "postcode": "1000",
+    "municipality": "Brussel",
+}
 
 
 def main() -> None:
@@ -63,6 +72,7 @@ def main() -> None:
     os.environ.setdefault("TANDEM_HMAC_KEY", "aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg=")
     os.environ.setdefault("TANDEM_AEAD_KEY", "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=")
 
+    import _synthetic as synthetic
     from sqlalchemy import func, insert, select
 
     from service.auth.models import Role
@@ -74,8 +84,6 @@ def main() -> None:
     from service.core.db import session_scope
     from service.gemeenten import service as gemeenten
     from service.gemeenten.models import Assignment
-    from service.ingest.models import Guardian, RegisterPerson, SourceBatch
-    from service.ingest.service import get_or_create_school_year
     from service.notifications.models import Notification
     from service.parket.models import Referral
 
@@ -86,22 +94,8 @@ def main() -> None:
     keys = cached_keyring()
     nis_codes = list(WEIGHTS)
     with clock.frozen(start), session_scope() as session:
-        year = get_or_create_school_year(session, "2025-2026")
-        batch = SourceBatch(
-            school_year_id=year.id,
-            kind="register",
-            source="bench",
-            profile="rijksregister_extract",
-            file_name="bench.csv",
-            sha256="bench",
-            received_at=clock.now(),
-        )
-        session.add(batch)
-        session.flush()
         people = [
             {
-                "batch_id": batch.id,
-                "row_number": i + 1,
                 "nn_hash": f"bench{i:07d}",
                 "nn_status": "valid",
                 "nn_cipher": keys.encrypt_nn(f"{14 + i % 3:02d}0101{i % 997:03d}00"),
@@ -116,34 +110,13 @@ def main() -> None:
             }
             for i in range(args.cases)
         ]
-        ids = list(
-            session.scalars(
-                insert(RegisterPerson).returning(RegisterPerson.id, sort_by_parameter_order=True), people
-            )
-        )
-        session.execute(
-            insert(Guardian),
-            [
-                {
-                    "person_id": pid,
-                    "rank": 1,
-                    "relation": "mother",
-                    "last_name": "Ouder",
-                    "first_names": "Moeder",
-                    "street": "Wetstraat",
-                    "house_number": "1",
-                    "postcode": "1000",
-                    "municipality": "Brussel",
-                }
-                for pid in ids
-            ],
-        )
+        year_id, ids = synthetic.add_children(session, people, lambda i, person: [MOTHER])
         by_id = {pid: p for pid, p in zip(ids, people, strict=True)}
         session.execute(
             insert(Case),
             [
                 {
-                    "school_year_id": year.id,
+                    "school_year_id": year_id,
                     "person_id": pid,
                     "child_key": f"bench{pid}",
                     "state": "letter_2_sent",

@@ -22,6 +22,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -91,88 +92,56 @@ def _name(rng: random.Random, parts: tuple[str, ...], most: int) -> str:
 
 def build(children: int, apart_every: int, seed: int) -> None:
     """Register children with guardians, a run with all of them residual, cases ticked to letter 1 due."""
+    import _synthetic as synthetic
+
     from service.auth.service import Actor
     from service.cases import service as cases
     from service.core import clock
     from service.core.db import session_scope
-    from service.ingest.models import Guardian, RegisterPerson, SourceBatch
-    from service.ingest.service import get_or_create_school_year
-    from service.linkage.models import ChildStatus, Run
 
     rng = random.Random(seed)
     system = Actor.system("bench-letters")
     start = datetime(2025, 10, 6, 9, tzinfo=UTC)
+
+    def guardians_of(i: int, person: dict[str, Any]) -> list[dict[str, Any]]:
+        apart = i % apart_every == 0
+        return [
+            {"first_names": _name(rng, FIRST, 2), "last_name": person["last_name"]},
+            {
+                "first_names": _name(rng, FIRST, 2),
+                "last_name": _name(rng, LAST, 2),
+                "street": rng.choice(STREETS) if apart else "",
+                "house_number": str(rng.randint(1, 99)) if apart else "",
+                "postcode": "1050" if apart else "",
+                "municipality": "Elsene" if apart else "",
+            },
+        ]
+
     with clock.frozen(start) as frozen:
         with session_scope() as session:
-            year = get_or_create_school_year(session, "2025-2026")
-            batch = SourceBatch(
-                school_year_id=year.id,
-                kind="register",
-                source="bench",
-                profile="rijksregister_extract",
-                file_name="register.csv",
-                sha256="bench",
-                received_at=clock.now(),
-                rows_total=children,
-            )
-            session.add(batch)
-            session.flush()
             people = []
             for i in range(children):
                 nis, post = rng.choice(NIS_POST)
                 last = _name(rng, LAST, 2)
-                person = RegisterPerson(
-                    batch_id=batch.id,
-                    row_number=i + 1,
-                    nn_hash=f"bench-{i}",
-                    nn_status="valid",
-                    last_name=last,
-                    first_names=_name(rng, FIRST, 3),
-                    birth_date=date(2008 + rng.randint(0, 11), rng.randint(1, 12), rng.randint(1, 28)),
-                    sex=rng.choice("MF"),
-                    postcode=post,
-                    nis_code=nis,
-                    street=rng.choice(STREETS),
-                    house_number=str(rng.randint(1, 400)),
-                    box=rng.choice(["", "", "3", "12B"]),
-                    admin_language=rng.choice(["nl", "fr", "fr", None]),
+                people.append(
+                    {
+                        "nn_hash": f"bench-{i}",
+                        "nn_status": "valid",
+                        "last_name": last,
+                        "first_names": _name(rng, FIRST, 3),
+                        "birth_date": date(2008 + rng.randint(0, 11), rng.randint(1, 12), rng.randint(1, 28)),
+                        "sex": rng.choice("MF"),
+                        "postcode": post,
+                        "nis_code": nis,
+                        "street": rng.choice(STREETS),
+                        "house_number": str(rng.randint(1, 400)),
+                        "box": rng.choice(["", "", "3", "12B"]),
+                        "admin_language": rng.choice(["nl", "fr", "fr", None]),
+                    }
                 )
-                session.add(person)
-                people.append(person)
-            session.flush()
-            for i, person in enumerate(people):
-                session.add(
-                    Guardian(
-                        person_id=person.id,
-                        rank=1,
-                        first_names=_name(rng, FIRST, 2),
-                        last_name=person.last_name,
-                    )
-                )
-                apart = i % apart_every == 0
-                session.add(
-                    Guardian(
-                        person_id=person.id,
-                        rank=2,
-                        first_names=_name(rng, FIRST, 2),
-                        last_name=_name(rng, LAST, 2),
-                        street=rng.choice(STREETS) if apart else "",
-                        house_number=str(rng.randint(1, 99)) if apart else "",
-                        postcode="1050" if apart else "",
-                        municipality="Elsene" if apart else "",
-                    )
-                )
-            run = Run(
-                school_year_id=year.id,
-                reference_date=date(2025, 10, 1),
-                status="done",
-                created_at=clock.now(),
-            )
-            session.add(run)
-            session.flush()
-            session.add_all([ChildStatus(run_id=run.id, person_id=p.id, status="residual") for p in people])
-            session.flush()
-            cases.open_cases_for_run(session, run.id, system)
+            year_id, ids = synthetic.add_children(session, people, guardians_of)
+            run_id = synthetic.residual_run(session, year_id, ids)
+            cases.open_cases_for_run(session, run_id, system)
         for days in (0, 22, 15):  # cross-check, then the late-information round, then letter 1 due
             frozen.advance(days=days)
             with session_scope() as session:
