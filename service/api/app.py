@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from copy import copy
 
 from fastapi import FastAPI, Request
@@ -11,7 +12,9 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from service.core.errors import TandemError
-from service.core.logging import configure_logging
+from service.core.logging import configure_logging, log_failure
+
+log = logging.getLogger(__name__)
 
 # Domains whose `views.router` is mounted; a domain adds itself here, nowhere else.
 DOMAINS = ["auth", "gemeenten", "ingest", "jobs", "audit", "cases", "linkage", "parket", "notifications", "letters"]
@@ -44,6 +47,15 @@ def create_app() -> FastAPI:
             {"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()
         ]
         return JSONResponse(status_code=422, content={"detail": errors})
+
+    @app.middleware("http")
+    async def unexpected_error(request: Request, call_next):  # type: ignore[no-untyped-def]
+        # Handled here rather than by the server, whose log line would carry the error's message.
+        try:
+            return await call_next(request)
+        except Exception as exc:
+            log_failure(log, "%s %s failed", request.method, request.url.path, exc=exc)
+            return JSONResponse(status_code=500, content={"detail": "internal error"})
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:

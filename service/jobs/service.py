@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service.core import clock
 from service.core.db import session_scope
 from service.core.errors import NotFound, TandemError
+from service.core.logging import log_failure
 from service.jobs.models import Job
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def run_job(job_id: int, fn: JobFn) -> None:
         result = result.as_dict() if result is not None else {}
         status, message = "failed", str(exc)
     except Exception as exc:  # a job must end in a readable state, whatever went wrong
-        log.exception("job %s failed", job_id)
+        log_failure(log, "job %s failed", job_id, exc=exc)
         result, status, message = {}, "failed", f"internal error ({type(exc).__name__})"
     with session_scope() as session:
         job = session.get(Job, job_id)
