@@ -1,18 +1,23 @@
 """The synthetic start of the case benches: register children with guardians in one batch, and a
 finished run in which they are all residual, written directly (ingest and linkage have benches of
-their own). Each bench decides what its children look like; this module only stores them.
+their own), and the fresh database each bench measures in. Each bench decides what its children
+look like; this module only stores them.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from service.core import clock
+from service.core.db import make_engine, reset_engine_cache
+from service.core.settings import reset_settings_cache
 from service.ingest.models import Guardian, RegisterPerson, SourceBatch
 from service.ingest.service import get_or_create_school_year
 from service.linkage.models import ChildStatus, Run
@@ -20,6 +25,24 @@ from service.linkage.models import ChildStatus, Run
 SCHOOL_YEAR = "2025-2026"
 REFERENCE_DATE = date(2025, 10, 1)
 Row = dict[str, Any]
+
+
+def use_database(given: str | None, work: Path, schema: str) -> str:
+    """Point the service at a fresh database for the bench and return its URL: a SQLite file in
+    `work` by default; on PostgreSQL a schema of the bench's own, dropped and created again (never
+    another schema's tables)."""
+    url = given or f"sqlite:///{work / 'bench.sqlite3'}"
+    if url.startswith("postgresql"):
+        admin = make_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        admin.dispose()
+        url += ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
+    os.environ["TANDEM_DATABASE_URL"] = url
+    reset_settings_cache()
+    reset_engine_cache()
+    return url
 
 
 def add_children(

@@ -57,32 +57,14 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="tandem-bench-cases-"))
     os.environ.setdefault("TANDEM_DATA_DIR", str(work))
-    os.environ["TANDEM_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
 
     import _synthetic as synthetic
 
     from service.auth.service import Actor
     from service.core import clock, migrate
-    from service.core.db import reset_engine_cache, session_scope
-    from service.core.settings import reset_settings_cache
+    from service.core.db import session_scope
 
-    if args.database_url and args.database_url.startswith("postgresql"):
-        # a bench starts empty: its own schema, dropped and created again, never the database's others
-        from sqlalchemy import text
-
-        from service.core.db import make_engine
-
-        admin = make_engine(args.database_url)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {args.pg_schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {args.pg_schema}"))
-        admin.dispose()
-        sep = "&" if "?" in args.database_url else "?"
-        os.environ["TANDEM_DATABASE_URL"] = (
-            f"{args.database_url}{sep}options=-csearch_path%3D{args.pg_schema}"
-        )
-    reset_settings_cache()
-    reset_engine_cache()
+    synthetic.use_database(args.database_url, work, args.pg_schema)
     migrate.upgrade()
     rng = random.Random(args.seed)
     start = datetime(2025, 10, 8, 9, 0, tzinfo=UTC)

@@ -64,11 +64,13 @@ def main() -> None:
     parser.add_argument("--referrals", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database-url", default=None, help="default: a fresh temporary SQLite file")
+    parser.add_argument(
+        "--pg-schema", default="tandem_bench_handovers", help="PostgreSQL schema the bench owns"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tandem-bench-handovers-"))
     os.environ["TANDEM_DATA_DIR"] = str(work)
-    os.environ["TANDEM_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
     os.environ.setdefault("TANDEM_HMAC_KEY", "aGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGg=")
     os.environ.setdefault("TANDEM_AEAD_KEY", "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=")
 
@@ -87,6 +89,7 @@ def main() -> None:
     from service.notifications.models import Notification
     from service.parket.models import Referral
 
+    synthetic.use_database(args.database_url, work, args.pg_schema)
     migrate.upgrade()
     rng = random.Random(args.seed)
     start = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)

@@ -45,19 +45,9 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
     os.environ.setdefault("TANDEM_DATA_DIR", str(work))
-    url = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
-    if url.startswith("postgresql"):  # its own schema, recreated: never another schema's tables
-        from sqlalchemy import text
+    import _synthetic as synthetic
 
-        from service.core.db import make_engine
-
-        admin = make_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {args.pg_schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {args.pg_schema}"))
-        admin.dispose()
-        url += ("&" if "?" in url else "?") + f"options=-csearch_path%3D{args.pg_schema}"
-    os.environ["TANDEM_DATABASE_URL"] = url
+    synthetic.use_database(args.database_url, work, args.pg_schema)
 
     from sqlalchemy import text
 

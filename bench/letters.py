@@ -156,12 +156,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="rendering processes (default: up to 4)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database-url", default=None, help="default: a fresh temporary SQLite file")
+    parser.add_argument(
+        "--pg-schema", default="tandem_bench_letters", help="PostgreSQL schema the bench owns"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="tandem-bench-letters-"))
     os.environ.setdefault("TANDEM_DATA_DIR", str(work))
-    os.environ["TANDEM_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
 
+    import _synthetic as synthetic
     from sqlalchemy import func, select
 
     from service.auth.service import Actor
@@ -170,13 +173,8 @@ def main() -> None:
     from service.core.db import get_engine, session_scope
     from service.letters import service as letters
 
+    synthetic.use_database(args.database_url, work, args.pg_schema)
     engine = get_engine()
-    if engine.dialect.name == "postgresql":
-        from service.models import Base
-
-        Base.metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     migrate.upgrade()
 
     apart_every = 4  # one child in four: guardians apart, two envelopes
