@@ -424,6 +424,7 @@ def prepare_batch(
             )
             first += x.pages + (x.pages % 2)
         _write_manifest(directory / "manifest.csv", rows)
+        audit.record(session, actor, "export", "letter", [x.id for x in letters], f"letter batch {batch.id}")
         by_case: dict[int, list[Letter]] = defaultdict(list)
         for x in letters:
             by_case[x.case_id].append(x)

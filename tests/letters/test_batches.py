@@ -239,3 +239,20 @@ def test_a_case_whose_letter_cannot_be_filled_is_skipped_and_named(
     ]
     assert "Nguyễn" not in str(batch.skipped)  # ids and variable names only
     assert session.get(Case, found[1].id).state == "letter_1_due" and report.moved_cases == [found[0].id]
+
+
+def test_rendering_a_batch_is_audited_as_an_export(
+    session: Session, due_cases: MakeDue, tmp_path: Path, clock_at
+) -> None:  # type: ignore[no-untyped-def]
+    """The batch writes every child's and guardian's name and address into PDFs: who did it is audited."""
+    from service.audit.models import AuditEvent
+
+    due_cases()
+    batch = letters.prepare_batch(session, "letter_1", SYSTEM, output_dir=tmp_path)
+    session.commit()
+    assert batch is not None
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.entity == "letter")))
+    letter_ids = sorted(session.scalars(select(Letter.id)))
+    assert [(e.action, e.actor, sorted(e.entity_ids)) for e in events] == [
+        ("export", SYSTEM.name, letter_ids)
+    ]
