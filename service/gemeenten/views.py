@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.api.responses import download
 from service.audit import service as audit
 from service.auth.deps import allow, get_session
 from service.auth.scope import ensure_gemeente
@@ -205,13 +206,7 @@ def worklist_csv(
 ) -> Response:
     rows = service.worklist_rows(session, actor, nis_code)
     audit.record(session, actor, "export", "assignment", [r["assignment_id"] for r in rows], "work list csv")
-    return Response(
-        service.worklist_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="worklist-{nis_code}-{clock.now():%Y%m%d}.csv"'
-        },
-    )
+    return download(service.worklist_csv(rows), f"worklist-{nis_code}-{clock.now():%Y%m%d}.csv")
 
 
 @router.get("/gemeenten/{nis_code}/worklist.pdf")
@@ -222,12 +217,8 @@ def worklist_pdf(
 ) -> Response:
     rows = service.worklist_rows(session, actor, nis_code)
     audit.record(session, actor, "export", "assignment", [r["assignment_id"] for r in rows], "work list pdf")
-    return Response(
-        service.worklist_pdf(session, nis_code, rows),
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="worklist-{nis_code}-{clock.now():%Y%m%d}.pdf"'
-        },
+    return download(
+        service.worklist_pdf(session, nis_code, rows), f"worklist-{nis_code}-{clock.now():%Y%m%d}.pdf"
     )
 
 

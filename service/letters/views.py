@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from service.api.responses import download
 from service.audit import service as audit
 from service.auth.deps import allow, get_session
 from service.auth.service import Actor
@@ -152,11 +153,7 @@ def preview(
 ) -> Response:
     """A case's letter as PDF, watermarked, recording nothing but the audit event."""
     data = service.preview(session, case_id, kind, actor, letter_date=letter_date, recipient_no=envelope)
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="preview-{kind}-case-{case_id}.pdf"'},
-    )
+    return download(data, f"preview-{kind}-case-{case_id}.pdf", inline=True)
 
 
 @router.post("/batches", status_code=202)

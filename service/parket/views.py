@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from service.api.responses import download
 from service.audit import service as audit
 from service.auth.deps import allow, get_session
 from service.auth.service import Actor
@@ -78,14 +79,7 @@ def download_case_file(
     r = service.get_referral(session, actor, referral_id)
     data = service.zip_bytes(r)
     audit.record(session, actor, "export", "referral", [r.id], "download case file")
-    return Response(
-        data,
-        media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="case-file-{r.case_id}-{r.id}.zip"',
-            "X-Content-SHA256": r.sha256,
-        },
-    )
+    return download(data, f"case-file-{r.case_id}-{r.id}.zip", headers={"X-Content-SHA256": r.sha256})
 
 
 class OutcomeIn(BaseModel):
