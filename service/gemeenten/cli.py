@@ -108,16 +108,13 @@ def write_worklist(
     actor = cli_actor()
     rows = service.worklist_rows(session, actor, nis_code, overdue_only=overdue_only)
     out.mkdir(parents=True, exist_ok=True)
-    stamp = clock.now().strftime("%Y%m%d")
     written = []
-    if "csv" in formats:
-        path = out / f"worklist-{nis_code}-{stamp}.csv"
-        path.write_bytes(service.worklist_csv(rows))
-        written.append(path)
-    if "pdf" in formats:
-        path = out / f"worklist-{nis_code}-{stamp}.pdf"
-        path.write_bytes(service.worklist_pdf(session, nis_code, rows))
-        written.append(path)
+    for fmt in ("csv", "pdf"):
+        if fmt in formats:
+            name, data = service.worklist_file(session, nis_code, rows, fmt)
+            path = out / name
+            path.write_bytes(data)
+            written.append(path)
     audit.record(session, actor, "export", "assignment", [r["assignment_id"] for r in rows], "work list")
     return written
 

@@ -652,6 +652,13 @@ def worklist_pdf(session: Session, nis_code: str, rows: list[dict]) -> bytes:
     )
 
 
+def worklist_file(session: Session, nis_code: str, rows: list[dict], fmt: str) -> tuple[str, bytes]:
+    """The work list as a named file, `fmt` "csv" or "pdf": the same name whether the CLI writes it
+    or the API sends it."""
+    data = worklist_csv(rows) if fmt == "csv" else worklist_pdf(session, nis_code, rows)
+    return f"worklist-{nis_code}-{clock.now():%Y%m%d}.{fmt}", data
+
+
 def assignments_for_case(session: Session, case_id: int) -> list[Assignment]:
     return list(
         session.scalars(select(Assignment).where(Assignment.case_id == case_id).order_by(Assignment.id))

@@ -19,7 +19,6 @@ from service.audit import service as audit
 from service.auth.deps import allow, get_session
 from service.auth.scope import ensure_gemeente
 from service.auth.service import Actor
-from service.core import clock
 from service.gemeenten import service
 from service.gemeenten.models import Gemeente, RegisterAnswer, Step, VisitorKind
 
@@ -198,15 +197,22 @@ def overdue_list(
     return rows
 
 
+def _worklist(session: Session, actor: Actor, nis_code: str, fmt: str) -> Response:
+    rows = service.worklist_rows(session, actor, nis_code)
+    audit.record(
+        session, actor, "export", "assignment", [r["assignment_id"] for r in rows], f"work list {fmt}"
+    )
+    name, data = service.worklist_file(session, nis_code, rows, fmt)
+    return download(data, name)
+
+
 @router.get("/gemeenten/{nis_code}/worklist.csv")
 def worklist_csv(
     nis_code: str,
     actor: Actor = Depends(allow("assignments:read")),
     session: Session = Depends(get_session),
 ) -> Response:
-    rows = service.worklist_rows(session, actor, nis_code)
-    audit.record(session, actor, "export", "assignment", [r["assignment_id"] for r in rows], "work list csv")
-    return download(service.worklist_csv(rows), f"worklist-{nis_code}-{clock.now():%Y%m%d}.csv")
+    return _worklist(session, actor, nis_code, "csv")
 
 
 @router.get("/gemeenten/{nis_code}/worklist.pdf")
@@ -215,11 +221,7 @@ def worklist_pdf(
     actor: Actor = Depends(allow("assignments:read")),
     session: Session = Depends(get_session),
 ) -> Response:
-    rows = service.worklist_rows(session, actor, nis_code)
-    audit.record(session, actor, "export", "assignment", [r["assignment_id"] for r in rows], "work list pdf")
-    return download(
-        service.worklist_pdf(session, nis_code, rows), f"worklist-{nis_code}-{clock.now():%Y%m%d}.pdf"
-    )
+    return _worklist(session, actor, nis_code, "pdf")
 
 
 class GemeenteSettingsIn(BaseModel):
