@@ -23,7 +23,7 @@ def create(
     org: str = typer.Option(..., help="AGODI, SCOS, PARKET, or a gemeente NIS code such as 21004"),
     full_name: str = typer.Option("", help="Shown on case timelines"),
     password: str = typer.Option(None, help="Prompted for when not given", show_default=False),
-    token: bool = typer.Option(False, help="Also issue an API token and print it once"),
+    token: bool = typer.Option(False, help="Also issue an API token (valid 90 days) and print it once"),
 ) -> None:
     """Create a user (the first one is usually a cell_admin of AGODI or SCOS)."""
     ensure_schema_current()
@@ -32,7 +32,7 @@ def create(
     try:
         with session_scope() as session:
             user = service.create_user(session, username, role, org, password, full_name)
-            clear = service.issue_token(session, user, name="cli") if token else None
+            clear = service.issue_token(session, user, name="cli", ttl=timedelta(days=90)) if token else None
     except TandemError as exc:
         raise fail(exc) from None
     console.print(f"created user [bold]{username}[/bold] ({role.value} of {org.upper()})")

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -112,9 +113,18 @@ def issue_token(session: Session, user: User, name: str = "", ttl: timedelta | N
     return token
 
 
+@lru_cache
+def _no_user_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def login(session: Session, username: str, password: str, ttl: timedelta = timedelta(hours=12)) -> str:
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    stored = user.password_hash if user is not None else None
+    # The same argon2 work whether the user exists, has a password or is disabled: otherwise the
+    # response time would tell which user names exist.
+    matches = verify_password(stored or _no_user_hash(), password) and stored is not None
+    if user is None or not user.active or not matches:
         raise Forbidden("unknown user or wrong password")
     return issue_token(session, user, name="login", ttl=ttl)
 

@@ -1,0 +1,72 @@
+"""API tokens and logins: stored hashed, expiring, refused for disabled users, and a login that
+does not tell by its timing whether a user name exists."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.auth import service
+from service.auth.models import ApiToken, Role, User
+from service.core import clock
+
+
+def test_tokens_are_stored_hashed_expire_and_stop_with_the_user(client, session: Session) -> None:  # type: ignore[no-untyped-def]
+    user = service.create_user(session, "op", Role.CELL_OPERATOR, "AGODI", "pw")
+    token = service.issue_token(session, user, ttl=timedelta(hours=1))
+    session.commit()
+    assert token not in {t.token_hash for t in session.scalars(select(ApiToken))}
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/me", headers=headers).status_code == 200
+    with clock.frozen(clock.now() + timedelta(hours=2)):
+        assert client.get("/api/me", headers=headers).status_code == 401
+    session.get(User, user.id).active = False
+    session.commit()
+    assert client.get("/api/me", headers=headers).status_code == 401
+    assert client.post("/api/auth/token", json={"username": "op", "password": "pw"}).status_code == 403
+
+
+def test_a_login_does_the_password_work_whether_or_not_the_user_exists(session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Skipping argon2 for an unknown (or disabled) user would let response times list the user names."""
+    calls: list[str] = []
+    real = service._hasher
+
+    class Counting:
+        def verify(self, stored: str, password: str) -> bool:
+            calls.append(password)
+            return real.verify(stored, password)
+
+        def hash(self, password: str) -> str:
+            return real.hash(password)
+
+    monkeypatch.setattr(service, "_hasher", Counting())
+    user = service.create_user(session, "op", Role.CELL_OPERATOR, "AGODI", "pw")
+    service.create_user(session, "nopw", Role.CELL_OPERATOR, "AGODI")
+    for name in ("nobody", "nopw", "op"):
+        try:
+            service.login(session, name, "guess")
+        except service.Forbidden:
+            pass
+    user.active = False
+    try:
+        service.login(session, "op", "pw")
+        raise AssertionError("a disabled user logged in")
+    except service.Forbidden:
+        pass
+    assert len(calls) == 4
+
+
+def test_a_token_made_with_a_new_user_expires(engine) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from service.cli.main import app
+    from service.core.db import session_scope
+
+    args = ["users", "create", "op2", "--role", "cell_operator", "--org", "AGODI", "--password", "pw"]
+    args.append("--token")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    with session_scope() as s:
+        assert [t.expires_at is not None for t in s.scalars(select(ApiToken))] == [True]
