@@ -10,21 +10,15 @@ from sqlalchemy.orm import Session
 
 from service.auth.policy import roles_for
 from service.auth.service import Actor, user_for_token
-from service.core.db import session_factory
+from service.core.db import session_scope
 
 _bearer = HTTPBearer(auto_error=False)
 
 
 def get_session() -> Iterator[Session]:
-    session = session_factory()()
-    try:
+    """One session per request, committed when the route succeeds (core.db.session_scope)."""
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def current_actor(
