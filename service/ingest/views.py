@@ -24,6 +24,12 @@ from service.jobs import service as jobs
 router = APIRouter(prefix="/api", tags=["ingest"])
 
 
+def _plain_name(raw: str | None) -> str:
+    """The client's file name, kept for the batch list and logs: no directories, no control characters."""
+    name = "".join(ch for ch in raw or "" if ch.isprintable()).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[-200:] or "upload"
+
+
 @router.post("/ingest", status_code=202)
 def upload(
     kind: SourceKind = Form(...),
@@ -38,10 +44,10 @@ def upload(
     """Store the upload and ingest it as a background job (or at once with `wait=true`)."""
     uploads = get_settings().data_dir / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
-    path = uploads / f"{uuid.uuid4().hex}{Path(file.filename or '').suffix[:8]}"
+    name = _plain_name(file.filename)
+    path = uploads / f"{uuid.uuid4().hex}{Path(name).suffix[:8]}"
     with path.open("wb") as out:
         shutil.copyfileobj(file.file, out)
-    name = Path(file.filename or path.name).name
 
     def work(job_session: Session, progress: jobs.JobProgress) -> dict[str, Any]:
         try:

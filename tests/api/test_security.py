@@ -57,3 +57,34 @@ def test_database_errors_do_not_carry_the_statement_parameters(session) -> None:
         assert "parameters hidden" in str(exc)
     else:
         raise AssertionError("the insert should have failed")
+
+
+def test_an_uploaded_file_name_is_reduced_to_a_plain_name(client, make_user, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The client's file name is kept for the batch list and logs: no directories, no control characters
+    (a NUL in it made storing the upload fail; terminal escapes would reach the logs)."""
+    from datetime import date
+
+    from tests.factories import child, write_source
+
+    _, headers = make_user(Role.CELL_OPERATOR, "AGODI")
+    data = write_source(
+        tmp_path / "register.csv", "rijksregister_extract", [child(1, date(2014, 1, 1))]
+    ).read_bytes()
+    name = b"../reg\x00ister\x1b[31m.c\x00sv"
+    body = b"".join(
+        [
+            b'--B\r\nContent-Disposition: form-data; name="kind"\r\n\r\nregister\r\n',
+            b'--B\r\nContent-Disposition: form-data; name="school_year"\r\n\r\n2025-2026\r\n',
+            b'--B\r\nContent-Disposition: form-data; name="wait"\r\n\r\ntrue\r\n',
+            b'--B\r\nContent-Disposition: form-data; name="file"; filename="' + name + b'"\r\n',
+            b"Content-Type: text/csv\r\n\r\n" + data + b"\r\n--B--\r\n",
+        ]
+    )
+    response = client.post(
+        "/api/ingest", content=body, headers={**headers, "Content-Type": "multipart/form-data; boundary=B"}
+    )
+    assert response.status_code == 202, response.text
+    assert response.json()["result"]["file"] == "register[31m.csv"
+    assert [b["file_name"] for b in client.get("/api/batches", headers=headers).json()] == [
+        "register[31m.csv"
+    ]
