@@ -28,7 +28,6 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ACCOUNTED_KINDS = ("enrolment", "home_education", "exemption")
 LIST_FILES = [
     ("register.csv", "register"),
     ("enrolment_nl.csv", "enrolment_nl"),

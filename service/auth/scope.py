@@ -24,7 +24,3 @@ def ensure_gemeente(actor: Actor, nis_code: str | None, what: str = "object") ->
     """Raise 404 when a gemeente user reaches for another gemeente's data."""
     if actor.role == Role.GEMEENTE_USER and nis_code != actor.nis_code:
         raise NotFound(f"{what} not found")
-
-
-def is_cell(actor: Actor) -> bool:
-    return actor.role in (Role.CELL_OPERATOR, Role.CELL_ADMIN)

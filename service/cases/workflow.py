@@ -29,7 +29,6 @@ DEFAULT_FILE = Path(__file__).resolve().parents[2] / "workflows" / "absolute_tru
 ANY_OPEN = "*"  # `from: "*"`: every state that is not final
 SAME = "same"  # `to: same`: stay in the state (an internal transition, no re-entry)
 SYSTEM_ROLE = "system"  # pseudo-role: tick, ingest hooks, local commands
-ORGANISATION_RULES = ("owner_community", "other_community", "cell", "case_gemeente", "parket", "system")
 
 Effect = Callable[..., None]
 Guard = Callable[..., list[str]]
@@ -503,11 +502,6 @@ def _configured() -> Workflow:
 def get_workflow() -> Workflow:
     """The workflow in force (loaded and validated once; `using_workflow` swaps it in tests)."""
     return _override[-1] if _override else _configured()
-
-
-def reload_workflow() -> Workflow:
-    _configured.cache_clear()
-    return _configured()
 
 
 @contextmanager

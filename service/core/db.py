@@ -99,14 +99,6 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
-def is_postgres(bind: Connection | Engine | Session) -> bool:
-    return (
-        bind.get_bind().dialect.name == "postgresql"
-        if isinstance(bind, Session)
-        else (bind.dialect.name == "postgresql")
-    )
-
-
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert many rows fast: COPY on PostgreSQL, executemany on SQLite. Returns the row count.
 

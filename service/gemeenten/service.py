@@ -315,17 +315,6 @@ def answer_register_check(
     return current
 
 
-def move_case(session: Session, case: Case, new_nis_code: str, actor: Actor) -> Assignment | None:
-    """The family moved within Brussels: the case follows it to the new gemeente, which gets the
-    register check; the old gemeente's assignment closes as handed over. Both are notified."""
-    if new_nis_code == case.nis_code:
-        raise TandemError("the new gemeente is the case's current gemeente")
-    gemeente(session, new_nis_code)
-    case.nis_code = new_nis_code
-    session.flush()
-    return create_assignment(session, case, actor)
-
-
 def record_visit(session: Session, case: Case, payload: dict[str, Any], actor: Actor) -> HomeVisit:
     """Store the visit report carried by `record_visit` and close the home-visit assignment."""
     problems = visit_problems(payload)
@@ -612,6 +601,11 @@ CSV_COLUMNS = [
 ]
 
 
+def _as_text(cell: str) -> str:
+    """A cell a spreadsheet would take for a formula (=, +, -, @) is prefixed with ' to stay text."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def worklist_csv(rows: list[dict]) -> bytes:
     """Semicolon-separated UTF-8 with BOM (what spreadsheet software in Belgium opens cleanly)."""
     out = io.StringIO()
@@ -631,7 +625,7 @@ def worklist_csv(rows: list[dict]) -> bytes:
                 v = v.date().isoformat()
             elif isinstance(v, date):
                 v = v.isoformat()
-            values.append("" if v is None else str(v))
+            values.append(_as_text("" if v is None else str(v)))
         writer.writerow(values)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

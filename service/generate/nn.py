@@ -12,7 +12,7 @@ what was already taken, so the result does not depend on which process runs firs
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -94,7 +94,3 @@ def format_many(days: np.ndarray, seq: np.ndarray, bis_add: np.ndarray) -> list[
     check = 97 - ((base + np.where(years >= 2000, 2_000_000_000, 0)) % 97)
     full = base * 100 + check
     return [f"{v:011d}" for v in full.tolist()]
-
-
-def day_to_date(day: int) -> date:
-    return BASE + timedelta(days=day)

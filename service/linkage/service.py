@@ -26,7 +26,6 @@ from service.core.school_age import compulsory_period
 from service.ingest.models import SchoolYear, SourceBatch, SourceKind
 from service.ingest.service import current_batches
 from service.linkage import engine
-from service.linkage.blocking import RULES
 from service.linkage.compare import COMPARISONS
 from service.linkage.engine import LinkResult, LinkSettings
 from service.linkage.frames import load_people, load_records
@@ -414,11 +413,3 @@ def relink_children(
             reason=_none(r["reason"]),
         )
     return out
-
-
-def status_counts(session: Session, run: Run) -> dict[str, int]:
-    return dict(run.counts.get("statuses", {}))
-
-
-def blocking_rule_names() -> list[str]:
-    return [r.name for r in RULES]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.models import Organisation
@@ -119,17 +119,6 @@ def for_actor(
         query = query.where(Notification.read_at.is_(None))
     query = query.order_by(Notification.id.desc()).limit(min(limit, 1000)).offset(offset)
     return list(session.scalars(query))
-
-
-def unread_count(session: Session, actor: Actor) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.organisation_id == _org_id(session, actor), Notification.read_at.is_(None))
-        )
-        or 0
-    )
 
 
 def mark_read(session: Session, actor: Actor, notification_id: int) -> Notification:
