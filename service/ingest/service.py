@@ -41,7 +41,14 @@ from service.ingest.models import (
     SourceBatch,
     SourceKind,
 )
-from service.ingest.profiles import KIND_FIELDS, Profile, all_profiles, profiles_for
+from service.ingest.profiles import (
+    GUARDIAN_FIELDS,
+    KIND_FIELDS,
+    PERSON_FIELDS,
+    Profile,
+    all_profiles,
+    profiles_for,
+)
 from service.ingest.readers import FileProblem, SourceReader, inspect
 from service.ingest.validate import Issue, RowValidator
 
@@ -51,18 +58,20 @@ CHUNK_ROWS = 20_000
 MAX_REPORTED_ISSUES = 500
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
 
+
+def _stored(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """A list's canonical fields as table columns: the national number is kept only as `nn_*` columns."""
+    return tuple(f for f in fields if f != "national_number")
+
+
 PERSON_COLUMNS = (
     "batch_id",
-    "row_number",
+    "row_number",  # second: a flushed chunk reads its row range from there
     "nn_hash",
     "nn_key_id",
     "nn_status",
     "nn_bis",
-    "last_name",
-    "first_names",
-    "birth_date",
-    "sex",
-    "postcode",
+    *_stored(PERSON_FIELDS),
     "warnings",
 )
 TABLES: dict[SourceKind, Any] = {
@@ -79,22 +88,7 @@ KIND_TABLES: dict[SourceKind, tuple[Any, tuple[str, ...]]] = {
     )
     for kind, table in TABLES.items()
 }
-GUARDIAN_COLUMNS = (
-    "person_id",
-    "rank",
-    "relation",
-    "nn_hash",
-    "nn_key_id",
-    "nn_cipher",
-    "last_name",
-    "first_names",
-    "street",
-    "house_number",
-    "box",
-    "postcode",
-    "municipality",
-    "country",
-)
+GUARDIAN_COLUMNS = ("person_id", "rank", "nn_hash", "nn_key_id", "nn_cipher", *_stored(GUARDIAN_FIELDS))
 
 
 @dataclass
