@@ -293,6 +293,6 @@ def verify_reply(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Sufficient: the case closes with the answer. Insufficient (reason required): it moves on."""
-    return reply_dict(
-        service.verify_reply(session, reply_id, actor, sufficient=body.sufficient, reason=body.reason)
-    )
+    reply = service.verify_reply(session, reply_id, actor, sufficient=body.sufficient, reason=body.reason)
+    audit.record(session, actor, "change", "letter_reply", [reply.id], purpose="verify reply")
+    return reply_dict(reply)

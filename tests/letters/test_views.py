@@ -111,6 +111,8 @@ def test_the_cell_works_the_letters_through_the_api(
         f"/api/letters/replies/{made.json()['id']}/verify", headers=owner, json={"sufficient": True}
     )
     assert verified.status_code == 200 and verified.json()["outcome"] == "verified"
+    verify_event = _audits(session, "letter_reply")[-1]  # the answer carries the family's reply
+    assert (verify_event.action, verify_event.entity_ids) == ("change", [made.json()["id"]])
     session.expire_all()
     assert session.get(Case, case.id).closure_reason == "home_education"
 
