@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.auth.models import Role
+from service.auth.policy import CELL as CELL_ROLES
 from service.auth.scope import ensure_gemeente, gemeente_filter
 from service.auth.service import Actor
 from service.cases.models import Case, CaseEvent
@@ -33,7 +34,6 @@ from service.linkage.models import ChildStatus, ChildStatusKind, Run
 
 log = logging.getLogger(__name__)
 
-CELL_ROLES = frozenset({Role.CELL_OPERATOR, Role.CELL_ADMIN})
 COMMUNITIES = ("nl", "fr")
 SYSTEM_ORG = "SYSTEM"
 CHUNK = 1000
