@@ -1,15 +1,3 @@
-from __future__ import annotations
+"""Every hand-over test runs on a frozen clock that a test can move forward (`clock`)."""
 
-from collections.abc import Iterator
-
-import pytest
-
-from service.core.clock import FrozenClock, frozen
-from tests.gemeenten.helpers import START
-
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[FrozenClock]:
-    """Every hand-over test runs on a frozen clock that a test can move forward."""
-    with frozen(START) as c:
-        yield c
+from tests.gemeenten.helpers import frozen_clock  # noqa: F401

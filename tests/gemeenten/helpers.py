@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,14 @@ START = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
 SYSTEM = Actor.system("test")
 CELL_NL = Actor("operator-nl", Role.CELL_OPERATOR, None, "AGODI", "nl")
 PARKET = Actor("parket-1", Role.PARKET_USER, None, "PARKET")
+
+
+@pytest.fixture(autouse=True, name="clock")
+def frozen_clock() -> Iterator[clock.FrozenClock]:
+    """Every hand-over test runs on a frozen clock that a test can move forward (imported by the
+    gemeenten and parket conftests)."""
+    with clock.frozen(START) as c:
+        yield c
 
 
 def officer(nis_code: str) -> Actor:
