@@ -8,16 +8,17 @@ diploma ends it earlier.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 
 def school_year_start(label: str) -> date:
     """`2025-2026` -> 1 September 2025."""
-    first, second = label.split("-")
-    if int(second) != int(first) + 1:
+    match = re.fullmatch(r"(\d{4})-(\d{4})", label)
+    if match is None or int(match[2]) != int(match[1]) + 1:
         raise ValueError(f"school year '{label}' must be two consecutive years, like 2025-2026")
-    return date(int(first), 9, 1)
+    return date(int(match[1]), 9, 1)
 
 
 def school_year_label(day: date) -> str:

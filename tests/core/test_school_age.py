@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from service.core.school_age import compulsory_period, is_compulsory, school_year_label, start_age_for
+from service.core.school_age import (
+    compulsory_period,
+    is_compulsory,
+    school_year_label,
+    school_year_start,
+    start_age_for,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +63,10 @@ def test_school_year_label() -> None:
 def test_bad_school_year_label() -> None:
     with pytest.raises(ValueError):
         start_age_for("2025-2027")
+
+
+@pytest.mark.parametrize("label", ["2025", "2025/2026", "25-26", "abcd-efgh", "2025-2026-2027", ""])
+def test_malformed_school_year_says_what_is_expected(label: str) -> None:
+    """`--school-year 2025` used to fail with "not enough values to unpack (expected 2, got 1)"."""
+    with pytest.raises(ValueError, match="like 2025-2026"):
+        school_year_start(label)
