@@ -224,6 +224,12 @@ def run_linkage(
     settings = settings or LinkSettings()
     step = progress or (lambda done, total, message: None)
     year = get_school_year(session, school_year)
+    if not year.starts_on <= reference_date <= year.ends_on:
+        # Every list would have lapsed (or not begun): a run full of false residual children.
+        raise TandemError(
+            f"reference date {reference_date} lies outside school year {school_year}"
+            f" ({year.starts_on} to {year.ends_on})"
+        )
     batches = current_batches(session, school_year)
     register_ids, list_batches = _batch_ids(batches)
     if not register_ids:

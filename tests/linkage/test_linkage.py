@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.auth.service import Actor
 from service.core import national_number as nn
+from service.core.errors import TandemError
 from service.ingest.models import RegisterPerson, SourceKind
 from service.ingest.service import ingest_file
 from service.linkage import review
@@ -261,6 +262,17 @@ def test_a_run_is_reproducible(session: Session, year: dict[str, Any]) -> None:
     assert a == b
     assert first.model["model"] == second.model["model"]
     assert latest_run(session, YEAR).id == second.id
+
+
+@pytest.mark.parametrize("reference", [date(2027, 10, 1), date(2025, 8, 31), date(2026, 9, 1)])
+def test_a_reference_date_outside_the_school_year_is_refused(
+    session: Session, year: dict[str, Any], reference: date
+) -> None:
+    """`tandem run --school-year 2025-2026 --reference-date 2027-10-01` used to store a run in which
+    every list had lapsed (hundreds of false residual children, and the newest run of the year)."""
+    with pytest.raises(TandemError, match="outside school year 2025-2026"):
+        run_linkage(session, YEAR, reference, ACTOR)
+    assert latest_run(session, YEAR) is None
 
 
 def test_review_decisions_are_reused_on_a_rerun(session: Session, year: dict[str, Any]) -> None:
