@@ -49,8 +49,7 @@ def age_beyond_margin(session: Session, case: Case, payload: dict[str, Any]) -> 
         return ["the end date of compulsory-school age (birth date unknown)"]
     left = (case.compulsory_ends_on - clock.now().date()).days
     if left <= margin:
-        return [
-            f"compulsory-school age lasting beyond the {margin}-day margin (it ends on "
-            f"{case.compulsory_ends_on.isoformat()}, in {max(left, 0)} days)"
-        ]
+        # No date or day count: the end date is the eve of the 18th birthday, and this message
+        # reaches logs, bulk-action and job results (the case view shows compulsory_ends_on).
+        return [f"compulsory-school age lasting beyond the {margin}-day margin (it ends within it)"]
     return []
