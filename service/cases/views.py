@@ -202,7 +202,7 @@ def fire_transition(
         expected_version=body.expected_version,
         reason=body.reason,
     )
-    return case_dict(case)
+    return case_dict(case, year=_year_labels(session).get(case.school_year_id))
 
 
 @router.post("/cases/bulk", status_code=202)

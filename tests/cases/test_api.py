@@ -94,6 +94,7 @@ def test_fire_through_the_api(client, make_user, make_cases, session: Session, c
         },
     )
     assert reply.status_code == 200 and reply.json()["state"] == "reply_1_received"
+    assert reply.json()["school_year"] == "2025-2026"  # the answer to a transition said null
     verified = client.post(f"{url}/verify_reply", headers=nl)
     assert verified.status_code == 200 and verified.json()["closure_reason"] == "enrolled_reply"
     assert verified.json()["closure_label"]["nl"].startswith("Ingeschreven")
