@@ -45,8 +45,8 @@ def auditor() -> Actor:
     return Actor("auditor", Role.AUDITOR, None, "AGODI", "nl", None)
 
 
-def add_register(session: Session, school_year: str, children: list[dict[str, Any]]) -> list[RegisterPerson]:
-    """Register rows (one batch) for the given children: keys birth_date, nis_code, admin_language, nn_hash."""
+def add_batch(session: Session, school_year: str, sha256: str, rows: int) -> SourceBatch:
+    """A register batch to hang register rows on (`sha256` tells batches apart)."""
     year = get_or_create_school_year(session, school_year)
     batch = SourceBatch(
         school_year_id=year.id,
@@ -54,12 +54,18 @@ def add_register(session: Session, school_year: str, children: list[dict[str, An
         source="test",
         profile="rijksregister_extract",
         file_name="register.csv",
-        sha256=f"{school_year}-{id(children)}-{len(children)}",
+        sha256=sha256,
         received_at=clock.now(),
-        rows_total=len(children),
+        rows_total=rows,
     )
     session.add(batch)
     session.flush()
+    return batch
+
+
+def add_register(session: Session, school_year: str, children: list[dict[str, Any]]) -> list[RegisterPerson]:
+    """Register rows (one batch) for the given children: keys birth_date, nis_code, admin_language, nn_hash."""
+    batch = add_batch(session, school_year, f"{school_year}-{id(children)}-{len(children)}", len(children))
     people = []
     for i, c in enumerate(children, 1):
         p = RegisterPerson(

@@ -17,9 +17,8 @@ from service.auth.service import Actor
 from service.cases import service as cases
 from service.cases.models import Case
 from service.core import clock
-from service.ingest.models import Guardian, RegisterPerson, SourceBatch
-from service.ingest.service import get_or_create_school_year
-from tests.cases.conftest import add_run
+from service.ingest.models import Guardian, RegisterPerson
+from tests.cases.conftest import add_batch, add_run
 
 YEAR = "2025-2026"
 START = datetime(2025, 10, 6, 9, 0, tzinfo=UTC)  # a Monday
@@ -105,56 +104,49 @@ DIFFICULT: list[Child] = [
 ]
 
 
-def add_child(session: Session, child: Child, seq: int) -> RegisterPerson:
-    year = get_or_create_school_year(session, YEAR)
-    batch = SourceBatch(
-        school_year_id=year.id,
-        kind="register",
-        source="test",
-        profile="rijksregister_extract",
-        file_name="register.csv",
-        sha256=f"letters-{seq}-{id(child)}",
-        received_at=clock.now(),
-        rows_total=1,
-    )
-    session.add(batch)
-    session.flush()
+def person_of(child: Child, seq: int | None = None, **columns: Any) -> RegisterPerson:
+    """The register row of a test child with its guardians, ranked in order. `seq` gives the ids a
+    rendering test needs without a database; `columns` the rest of a stored row."""
     person = RegisterPerson(
-        batch_id=batch.id,
-        row_number=1,
-        nn_hash=f"letters-h{seq}-{id(child)}",
-        nn_status="valid",
-        last_name=child.last,
+        id=seq,
         first_names=child.first,
+        last_name=child.last,
         birth_date=child.birth,
         sex=child.sex,
-        postcode=child.postcode,
         nis_code=child.nis_code,
+        postcode=child.postcode,
         street=child.street,
         house_number=child.number,
         box=child.box,
         admin_language=child.admin_language,
+        **columns,
+    )
+    person.guardians = [
+        Guardian(
+            id=None if seq is None else seq * 10 + rank,
+            rank=rank,
+            relation=g.relation,
+            first_names=g.first,
+            last_name=g.last,
+            street=g.street,
+            house_number=g.number,
+            box=g.box,
+            postcode=g.postcode,
+            municipality=g.municipality,
+            country=g.country,
+        )
+        for rank, g in enumerate(child.guardians, 1)
+    ]
+    return person
+
+
+def add_child(session: Session, child: Child, seq: int) -> RegisterPerson:
+    batch = add_batch(session, YEAR, f"letters-{seq}-{id(child)}", 1)
+    person = person_of(
+        child, batch_id=batch.id, row_number=1, nn_hash=f"letters-h{seq}-{id(child)}", nn_status="valid"
     )
     session.add(person)
     session.flush()
-    for rank, g in enumerate(child.guardians, 1):
-        session.add(
-            Guardian(
-                person_id=person.id,
-                rank=rank,
-                relation=g.relation,
-                last_name=g.last,
-                first_names=g.first,
-                street=g.street,
-                house_number=g.number,
-                box=g.box,
-                postcode=g.postcode,
-                municipality=g.municipality,
-                country=g.country,
-            )
-        )
-    session.flush()
-    session.expire(person, ["guardians"])
     return person
 
 

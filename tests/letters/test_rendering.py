@@ -16,10 +16,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from service.ingest.models import Guardian, RegisterPerson
 from service.letters.context import CaseInfo, letter_context, recipients_for
 from service.letters.service import render_letter, reply_days
-from tests.letters.conftest import DIFFICULT, TEST_OUTPUT, Child, pdftotext
+from tests.letters.conftest import DIFFICULT, TEST_OUTPUT, Child, pdftotext, person_of
 
 LETTER_DATE = date(2025, 10, 6)
 MM = 72 / 25.4  # PDF points per millimetre
@@ -27,39 +26,6 @@ MM = 72 / 25.4  # PDF points per millimetre
 LEFT_COLUMN = (25, 104.5)
 RIGHT_COLUMN = (110.5, 190)
 WINDOW = (20, 45, 105, 90)  # DIN 5008 form B address field: x0, y0, x1, y1 in mm
-
-
-def person_of(child: Child, seq: int = 1) -> RegisterPerson:
-    person = RegisterPerson(
-        id=seq,
-        first_names=child.first,
-        last_name=child.last,
-        birth_date=child.birth,
-        sex=child.sex,
-        nis_code=child.nis_code,
-        postcode=child.postcode,
-        street=child.street,
-        house_number=child.number,
-        box=child.box,
-        admin_language=child.admin_language,
-    )
-    person.guardians = [
-        Guardian(
-            id=seq * 10 + rank,
-            rank=rank,
-            relation=g.relation,
-            first_names=g.first,
-            last_name=g.last,
-            street=g.street,
-            house_number=g.number,
-            box=g.box,
-            postcode=g.postcode,
-            municipality=g.municipality,
-            country=g.country,
-        )
-        for rank, g in enumerate(child.guardians, 1)
-    ]
-    return person
 
 
 def render(tmp_path: Path, kind: str, child: Child, seq: int = 1) -> list[tuple[Path, dict[str, Any]]]:

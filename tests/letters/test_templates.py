@@ -19,8 +19,7 @@ from service.letters.templates import (
     load_manifest,
     long_date,
 )
-from tests.letters.conftest import DIFFICULT
-from tests.letters.test_rendering import person_of
+from tests.letters.conftest import DIFFICULT, person_of
 
 
 def _copy(tmp_path: Path) -> Path:
