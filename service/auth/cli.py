@@ -52,6 +52,18 @@ def token(username: str, days: int = typer.Option(90, help="Validity in days")) 
     console.print(clear)
 
 
+@users_app.command("disable")
+def disable(username: str) -> None:
+    """Refuse a user from now on: no login, every API token revoked (their history stays)."""
+    ensure_schema_current()
+    try:
+        with session_scope() as session:
+            revoked = service.disable_user(session, username)
+    except TandemError as exc:
+        raise fail(exc) from None
+    console.print(f"user [bold]{username}[/bold] disabled; {revoked} API token(s) revoked")
+
+
 @users_app.command("list")
 def list_users() -> None:
     ensure_schema_current()

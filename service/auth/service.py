@@ -129,6 +129,22 @@ def login(session: Session, username: str, password: str, ttl: timedelta = timed
     return issue_token(session, user, name="login", ttl=ttl)
 
 
+def disable_user(session: Session, username: str) -> int:
+    """Refuse a user from now on (login and API) and revoke their tokens; returns how many were live."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user '{username}'")
+    user.active = False
+    now = clock.now()
+    live = list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    )
+    for row in live:
+        row.revoked_at = now
+    session.flush()
+    return len(live)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
     if row is None or row.revoked_at is not None:

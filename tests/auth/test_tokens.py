@@ -70,3 +70,39 @@ def test_a_token_made_with_a_new_user_expires(engine) -> None:  # type: ignore[n
     assert result.exit_code == 0, result.output
     with session_scope() as s:
         assert [t.expires_at is not None for t in s.scalars(select(ApiToken))] == [True]
+
+
+def test_a_disabled_user_loses_login_and_every_token(client, engine) -> None:  # type: ignore[no-untyped-def]
+    """Someone who leaves the cell or a gemeente: `tandem users disable` stops their 90-day tokens at once."""
+    from typer.testing import CliRunner
+
+    from service.cli.main import app
+    from service.core.db import session_scope
+
+    runner = CliRunner()
+    made = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "leaver",
+            "--role",
+            "gemeente_user",
+            "--org",
+            "21004",
+            "--password",
+            "pw",
+            "--token",
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    token = made.output.rsplit("API token (shown once): ", 1)[1].split()[0]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/me", headers=headers).status_code == 200
+    done = runner.invoke(app, ["users", "disable", "leaver"])
+    assert done.exit_code == 0, done.output
+    assert client.get("/api/me", headers=headers).status_code == 401
+    assert client.post("/api/auth/token", json={"username": "leaver", "password": "pw"}).status_code == 403
+    with session_scope() as s:
+        assert all(t.revoked_at is not None for t in s.scalars(select(ApiToken)))
+    assert runner.invoke(app, ["users", "disable", "nobody"]).exit_code != 0
