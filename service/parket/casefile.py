@@ -106,12 +106,18 @@ def build_zip(doc: dict[str, Any], attachments: dict[str, bytes] | None = None) 
 def verify_zip(data: bytes) -> list[str]:
     """Problems found when checking a case-file ZIP against its manifest and schema (empty: sound)."""
     problems: list[str] = []
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return ["not a ZIP file"]
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        names = set(zf.namelist())
+        # Directory entries are not files: a desktop tool that re-zips the folder adds them.
+        names = {n for n in zf.namelist() if not n.endswith("/")}
         if MANIFEST not in names:
             return ["no manifest"]
-        manifest = json.loads(zf.read(MANIFEST))
-        listed = {f["path"] for f in manifest["files"]}
+        try:
+            manifest = json.loads(zf.read(MANIFEST))
+            listed = {f["path"] for f in manifest["files"]}
+        except (ValueError, TypeError, KeyError):
+            return [f"{MANIFEST}: not a valid manifest"]
         for extra in sorted(names - listed - {MANIFEST}):
             problems.append(f"{extra}: not in the manifest")
         for entry in manifest["files"]:
@@ -120,6 +126,9 @@ def verify_zip(data: bytes) -> list[str]:
             elif sha256(zf.read(entry["path"])) != entry["sha256"]:
                 problems.append(f"{entry['path']}: hash differs")
         if DOCUMENT in names:
-            doc = json.loads(zf.read(DOCUMENT))
+            try:
+                doc = json.loads(zf.read(DOCUMENT))
+            except ValueError:
+                return [*problems, f"{DOCUMENT}: not valid JSON"]
             problems += [f"{DOCUMENT}: {e}" for e in validation_errors(doc, doc.get("schema_version", ""))]
     return problems

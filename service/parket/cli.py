@@ -83,7 +83,7 @@ def export(
 
 
 @parket_app.command("verify")
-def verify(path: Path) -> None:
+def verify(path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True)) -> None:
     """Check a case-file ZIP offline: every file against the manifest, the JSON against its schema."""
     problems = casefile.verify_zip(path.read_bytes())
     if problems:

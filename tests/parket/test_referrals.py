@@ -130,6 +130,44 @@ def test_a_tampered_case_file_is_detected(session, tmp_path: Path) -> None:  # t
     assert any(p.startswith("case-file.json: child/birth_date") for p in problems)
 
 
+def test_verify_names_what_is_not_a_case_file(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`tandem parket verify` on a file that is not a ZIP, or whose manifest is not JSON, ended in a
+    traceback; a sound file re-zipped by a desktop tool (directory entries) was called unsound."""
+    from typer.testing import CliRunner
+
+    from service.cli.main import app
+    from service.parket.service import zip_bytes
+
+    assert casefile.verify_zip(b"register;naam\n") == ["not a ZIP file"]
+    bad_manifest = io.BytesIO()
+    with zipfile.ZipFile(bad_manifest, "w") as zf:
+        zf.writestr(casefile.MANIFEST, "{not json")
+    assert casefile.verify_zip(bad_manifest.getvalue()) == [f"{casefile.MANIFEST}: not a valid manifest"]
+
+    _referred(session, tmp_path)
+    original = zip_bytes(session.scalars(select(Referral)).one())
+    rezipped = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(rezipped, "w") as dst:
+        dst.writestr("letters/", b"")
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+    assert casefile.verify_zip(rezipped.getvalue()) == []
+    truncated = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(truncated, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name)[:100] if name == casefile.DOCUMENT else src.read(name))
+    assert casefile.verify_zip(truncated.getvalue())[-2:] == [
+        f"{casefile.DOCUMENT}: hash differs",
+        f"{casefile.DOCUMENT}: not valid JSON",
+    ]
+
+    not_zip = tmp_path / "register.csv"
+    not_zip.write_text("register;naam\n")
+    for path in (not_zip, tmp_path / "missing.zip"):
+        result = CliRunner().invoke(app, ["parket", "verify", str(path)])
+        assert result.exit_code != 0 and isinstance(result.exception, SystemExit | None), result.exception
+
+
 def test_an_incomplete_file_is_refused_with_what_is_missing(
     session, client, make_user, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
