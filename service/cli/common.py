@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -40,8 +41,15 @@ def cli_actor() -> Actor:
 def ensure_schema_current() -> None:
     """Refuse to work on a database whose schema is behind the code, and say how to fix it."""
     head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
-    with get_engine().connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
+    # Alembic announces its dialect at INFO ("Context impl SQLiteImpl."): noise before every command.
+    alembic_log = logging.getLogger("alembic.runtime.migration")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
+    try:
+        with get_engine().connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    finally:
+        alembic_log.setLevel(level)
     if current != head:
         raise TandemError(
             f"the database schema is at {current or 'nothing'}, the code needs {head}: run `tandem db upgrade`"

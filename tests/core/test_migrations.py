@@ -43,3 +43,16 @@ def test_upgrade_seeds_reference_data_and_downgrade_removes_everything(db_url: s
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         admin.dispose()
+
+
+def test_the_schema_check_of_every_command_is_quiet(engine, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Every CLI command checks the schema first; that printed Alembic's "Context impl SQLiteImpl."
+    and "Will assume non-transactional DDL." before the command's own output, every time."""
+    import logging
+
+    from service.cli.common import ensure_schema_current
+
+    with caplog.at_level(logging.INFO):
+        ensure_schema_current()
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("alembic")] == []
+    assert logging.getLogger("alembic.runtime.migration").level == logging.NOTSET
