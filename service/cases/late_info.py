@@ -36,8 +36,10 @@ LIST_KINDS = {
 
 
 def _reference_date(year: SchoolYear) -> date:
-    """Today, kept inside the school year the batch belongs to."""
-    return min(max(clock.now().date(), year.starts_on), year.ends_on)
+    """Today, kept inside the school year the batch belongs to: from 1 September to 30 June, the
+    last day lists run to (a list ingested in the summer, or a year late, still clears its cases)."""
+    last_school_day = date(year.ends_on.year, 6, 30)
+    return min(max(clock.now().date(), year.starts_on), last_school_day)
 
 
 def _current_people(session: Session, year: SchoolYear, open_cases: list[Case]) -> dict[int, int]:

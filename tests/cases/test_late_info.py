@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -261,3 +261,38 @@ def test_a_corrected_register_does_not_hide_the_case_from_a_late_list(
     session.expire_all()
     case = session.get(Case, by_name[kids[0]["first_names"]].id)
     assert case.closure_reason == "enrolled_late_list"
+
+
+def test_a_late_list_that_arrives_after_the_last_school_day_still_clears(
+    session: Session, tmp_path: Path, clock_at
+) -> None:  # type: ignore[no-untyped-def]
+    """Lists run to 30 June. The re-link used to look at today kept inside 1 September - 31 August,
+    so a late list ingested in the summer or in a later school year (late lists come months late)
+    matched no record that was still valid, and closed nothing."""
+    kids, by_name = _year(session, tmp_path, 2)
+    summer, next_year = kids
+    for when, kid in (
+        (datetime(2026, 7, 20, 9, tzinfo=UTC), summer),
+        (datetime(2026, 11, 28, 9, tzinfo=UTC), next_year),
+    ):
+        clock_at.set(when)
+        row = enrolment(
+            kid["national_number"],
+            kid["last_name"],
+            kid["first_names"],
+            kid["birth_date"],
+            school_name="Vrije Basisschool De Linde",
+            enrolled_from=date(2025, 9, 15),
+            enrolled_until=date(2026, 6, 30),
+        )
+        ingest_file(
+            session,
+            SourceKind.ENROLMENT_NL,
+            write_source(tmp_path / f"late-{when:%m}.csv", "discimus_export", [row]),
+            YEAR,
+            UPLOADER,
+            source=f"late-de-linde-{when:%m}",
+        )
+        session.expire_all()
+        case = session.get(Case, by_name[kid["first_names"]].id)
+        assert case.closure_reason == "enrolled_late_list", f"late list of {when:%Y-%m-%d}: {case.state}"
