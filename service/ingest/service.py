@@ -244,7 +244,8 @@ def _ingest(
         report.batch_id = existing.id
         report.profile, report.source = existing.profile, existing.source
         report.rows_total, report.rows_with_warnings = existing.rows_total, existing.rows_with_warnings
-        report.message = f"{report.file}: already ingested as batch {existing.id}; nothing changed"
+        later = f" (superseded by batch {existing.superseded_by_id})" if existing.superseded_by_id else ""
+        report.message = f"{report.file}: already ingested as batch {existing.id}{later}; nothing changed"
         return report
 
     reader = SourceReader(path, facts)

@@ -111,6 +111,10 @@ def test_corrected_file_supersedes_and_keeps_history(session: Session, tmp_path:
     assert old.status == "superseded" and old.superseded_by_id == second.batch_id
     assert _count(session, RegisterPerson) == 7  # history kept
     assert [b.id for b in current_batches(session, YEAR, [SourceKind.REGISTER])] == [second.batch_id]
+    # the old file again: nothing changes, and the answer must not suggest the old batch is in force
+    again = ingest_file(session, SourceKind.REGISTER, path, YEAR, system_actor)
+    assert again.outcome == "unchanged" and again.batch_id == first.batch_id
+    assert f"superseded by batch {second.batch_id}" in again.message
 
 
 def test_late_list_from_another_source_adds_to_the_year(session: Session, tmp_path: Path,
