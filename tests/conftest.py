@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from service.auth.models import Role
 from service.auth.service import Actor
-from service.core import crypto, db, migrate
+from service.core import clock, crypto, db, migrate
 from service.core.settings import reset_settings_cache
 from service.models import Base
 
@@ -126,6 +127,14 @@ def session(engine: Engine) -> Iterator[Session]:
     finally:
         s.rollback()
         s.close()
+
+
+@pytest.fixture
+def clock_at() -> Iterator[clock.FrozenClock]:
+    """A frozen clock a test can move, starting on Monday 6 October 2025 at 9:00 UTC (a week after
+    the reference date the case and letter tests use)."""
+    with clock.frozen(datetime(2025, 10, 6, 9, 0, tzinfo=UTC)) as frozen:
+        yield frozen
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,14 +18,7 @@ from service.ingest.models import Guardian, RegisterPerson, SourceBatch
 from service.ingest.service import get_or_create_school_year
 from service.linkage.models import ChildStatus, Run
 
-START = datetime(2025, 10, 6, 9, 0, tzinfo=UTC)  # a Monday, a week after the reference date
 SYSTEM = Actor.system("test")
-
-
-@pytest.fixture
-def clock_at() -> Iterator[clock.FrozenClock]:
-    with clock.frozen(START) as frozen:
-        yield frozen
 
 
 def cell(community: str = "nl", role: Role = Role.CELL_OPERATOR) -> Actor:

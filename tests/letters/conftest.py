@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from service.ingest.models import Guardian, RegisterPerson
 from tests.cases.conftest import add_batch, add_run
 
 YEAR = "2025-2026"
-START = datetime(2025, 10, 6, 9, 0, tzinfo=UTC)  # a Monday
 SYSTEM = Actor.system("test-letters")
 TEST_OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "letters"
 
@@ -157,12 +156,6 @@ def to_letter_1_due(session: Session, case: Case) -> Case:
 
 
 MakeDue = Callable[..., list[Case]]
-
-
-@pytest.fixture
-def clock_at() -> Iterator[clock.FrozenClock]:
-    with clock.frozen(START) as frozen:
-        yield frozen
 
 
 @pytest.fixture
