@@ -19,7 +19,8 @@ def print_report(report: IngestReport) -> None:
     colour = {"accepted": "green", "unchanged": "yellow", "rejected": "red"}[report.outcome]
     console.print(f"[{colour}]{report.message}[/{colour}]")
     if report.warnings_by_reason:
-        table = Table("warning", "rows", title="Warnings (rows kept and flagged)")
+        kept = "rows kept and flagged" if report.outcome == "accepted" else "the file was not ingested"
+        table = Table("warning", "rows", title=f"Warnings ({kept})")
         for reason, count in report.warnings_by_reason.items():
             table.add_row(reason, f"{count:,}")
         console.print(table)

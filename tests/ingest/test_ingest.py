@@ -184,3 +184,15 @@ def _dump(session: Session) -> str:
                              not isinstance(value, memoryview) else
                              bytes(value).decode("latin-1") if isinstance(value, memoryview) else str(value))
     return "\n".join(parts)
+
+
+def test_the_report_of_a_rejected_file_does_not_say_rows_were_kept(capsys) -> None:  # type: ignore[no-untyped-def]
+    from service.ingest.cli import print_report
+    from service.ingest.service import IngestReport
+
+    report = IngestReport(file="x.csv", kind="exemption", school_year=YEAR, outcome="rejected",
+                          warnings_by_reason={"niss_rrn: missing": 1},
+                          message="x.csv: rejected, 1 problem(s) in 57 rows; nothing was written")
+    print_report(report)
+    out = capsys.readouterr().out
+    assert "niss_rrn: missing" in out and "kept" not in out
