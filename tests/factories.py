@@ -10,6 +10,16 @@ from typing import Any
 from service.core import national_number as nn
 from service.ingest.profiles import all_profiles
 
+# Distinct names for test children (index them; the lists never repeat a name).
+FIRST_NAMES = (
+    "Lotte", "Noah", "Emma", "Adam", "Nina", "Rayan", "Lina", "Milan", "Sofia", "Amir",
+    "Hanne", "Tuur", "Zoë", "Ilias", "Julie", "Mats", "Aya", "Wout", "Elif", "Vic",
+)  # fmt: skip
+LAST_NAMES = (
+    "Claes", "Wuyts", "Lambert", "Gilson", "Moreau", "Aerts", "Demir", "Kaya", "Nowak", "Popescu",
+    "Costa", "Leroy", "Hermans", "Bakkali", "Sahin", "Dumont", "Jacobs", "Ferreira", "Mertens", "Yilmaz",
+)  # fmt: skip
+
 
 def write_source(path: Path, profile: str, rows: list[dict[str, Any]], *, encoding: str | None = None,
                  delimiter: str = ";", date_format: str = "%Y-%m-%d") -> Path:

@@ -16,48 +16,10 @@ from service.ingest.models import RegisterPerson, SourceKind
 from service.ingest.service import ingest_file
 from service.linkage.service import run_linkage
 from tests.cases.conftest import walk_to
-from tests.factories import child, enrolment, write_source
+from tests.factories import FIRST_NAMES, LAST_NAMES, child, enrolment, write_source
 
 YEAR = "2025-2026"
 UPLOADER = Actor.system("operator-upload")
-FIRST = [
-    "Lotte",
-    "Noah",
-    "Emma",
-    "Adam",
-    "Nina",
-    "Rayan",
-    "Lina",
-    "Milan",
-    "Sofia",
-    "Amir",
-    "Hanne",
-    "Tuur",
-    "Zoë",
-    "Ilias",
-    "Julie",
-    "Mats",
-    "Aya",
-]
-LAST = [
-    "Claes",
-    "Wuyts",
-    "Lambert",
-    "Gilson",
-    "Moreau",
-    "Aerts",
-    "Demir",
-    "Janssens",
-    "Dubois",
-    "Benali",
-    "Smets",
-    "Maes",
-    "Leclercq",
-    "El Idrissi",
-    "Peeters",
-    "Goossens",
-    "Haddad",
-]
 
 
 def _year(session: Session, tmp_path: Path, n: int) -> tuple[list[dict], dict[str, Case]]:
@@ -66,8 +28,8 @@ def _year(session: Session, tmp_path: Path, n: int) -> tuple[list[dict], dict[st
         child(
             2 * i + 1,
             date(2011, 2, 3) + timedelta(days=53 * i),
-            first_names=FIRST[i],
-            last_name=LAST[i],
+            first_names=FIRST_NAMES[i],
+            last_name=LAST_NAMES[i],
             house_number=str(10 + i),
         )
         for i in range(n + 1)

@@ -23,56 +23,12 @@ from service.linkage import review
 from service.linkage.engine import LinkSettings
 from service.linkage.models import ChildStatus, LinkPair
 from service.linkage.service import latest_run, relink_children, run_linkage
-from tests.factories import child, enrolment, write_source
+from tests.factories import FIRST_NAMES, LAST_NAMES, child, enrolment, write_source
 
 YEAR = "2025-2026"
 REF = date(2025, 10, 1)
 ACTOR = Actor.system("test")
 
-FIRST = [
-    "Lotte",
-    "Noah",
-    "Emma",
-    "Adam",
-    "Nina",
-    "Rayan",
-    "Lina",
-    "Milan",
-    "Sofia",
-    "Amir",
-    "Hanne",
-    "Tuur",
-    "Zoë",
-    "Ilias",
-    "Julie",
-    "Mats",
-    "Aya",
-    "Wout",
-    "Elif",
-    "Vic",
-]
-LAST = [
-    "Claes",
-    "Wuyts",
-    "Lambert",
-    "Gilson",
-    "Moreau",
-    "Aerts",
-    "Demir",
-    "Kaya",
-    "Nowak",
-    "Popescu",
-    "Costa",
-    "Leroy",
-    "Hermans",
-    "Bakkali",
-    "Sahin",
-    "Dumont",
-    "Jacobs",
-    "Ferreira",
-    "Mertens",
-    "Yilmaz",
-]
 
 # name, first, birth, sex, postcode (register); the trap children
 TRAPS: dict[str, tuple[str, str, date, str, str]] = {
@@ -132,7 +88,7 @@ def year(session: Session, tmp_path: Path) -> dict[str, Any]:
     register, nl, fr, home = [], [], [], []
     numbers: dict[str, str] = {}
     for i in range(60):
-        last, first = LAST[i % 20], FIRST[(i * 7) % 20]
+        last, first = LAST_NAMES[i % 20], FIRST_NAMES[(i * 7) % 20]
         birth = date(2008 + i % 12, 1 + i % 12, 1 + (i * 5) % 28)
         sex = "M" if i % 2 else "F"
         postcode = ["1000", "1030", "1070", "1080", "1190"][i % 5]
@@ -390,8 +346,8 @@ def test_the_twin_rule_only_doubts_a_number_when_the_other_twin_fits_as_well() -
     fillers = [
         (
             f"h{i}",
-            LAST[i % 20],
-            FIRST[(3 * i) % 20],
+            LAST_NAMES[i % 20],
+            FIRST_NAMES[(3 * i) % 20],
             date(2010 + i % 8, 1 + i % 12, 1 + i % 27),
             "F",
             "1000",
