@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from service.cases import service as cases
 from service.cases.models import Case
 from service.cases.workflow import get_workflow
 from service.ingest.models import RegisterPerson, SourceKind
-from service.ingest.service import ingest_file
+from service.ingest.service import IngestReport, ingest_file
 from service.linkage.service import run_linkage
 from tests.cases.conftest import walk_to
 from tests.factories import FIRST_NAMES, LAST_NAMES, child, enrolment, write_source
@@ -65,31 +66,32 @@ def _year(session: Session, tmp_path: Path, n: int) -> tuple[list[dict], dict[st
     return kids[:n], by_name
 
 
+def _late_list(
+    session: Session, tmp_path: Path, kids: list[dict], source: str, year: str = YEAR, **extra: Any
+) -> IngestReport:
+    """A school's enrolment list, received late, naming `kids` as the register knows them."""
+    rows = [
+        enrolment(k["national_number"], k["last_name"], k["first_names"], k["birth_date"], **extra)
+        for k in kids
+    ]
+    path = write_source(tmp_path / f"{source}.csv", "discimus_export", rows)
+    return ingest_file(session, SourceKind.ENROLMENT_NL, path, year, UPLOADER, source=source)
+
+
 def test_a_late_list_clears_a_case_at_every_stage(session: Session, tmp_path: Path, clock_at) -> None:  # type: ignore[no-untyped-def]
     states = get_workflow().open_states
     kids, by_name = _year(session, tmp_path, len(states) + 1)  # the last child is not on the late list
     for kid, state in zip(kids, states, strict=False):
         walk_to(session, by_name[kid["first_names"]], state)
     clock_at.advance(days=2)
-    late = [
-        enrolment(
-            k["national_number"],
-            k["last_name"],
-            k["first_names"],
-            k["birth_date"],
-            school_id="998877",
-            school_name="Vrije Basisschool De Linde",
-            enrolled_from=date(2025, 9, 15),
-        )
-        for k in kids[: len(states)]
-    ]
-    report = ingest_file(
+    report = _late_list(
         session,
-        SourceKind.ENROLMENT_NL,
-        write_source(tmp_path / "late.csv", "discimus_export", late),
-        YEAR,
-        UPLOADER,
-        source="late-de-linde",
+        tmp_path,
+        kids[: len(states)],
+        "late-de-linde",
+        school_id="998877",
+        school_name="Vrije Basisschool De Linde",
+        enrolled_from=date(2025, 9, 15),
     )
     session.expire_all()
     for kid, state in zip(kids, states, strict=False):
@@ -158,15 +160,7 @@ def test_home_education_and_exemption_lists(session: Session, tmp_path: Path, cl
 
 def test_a_list_of_another_year_touches_nothing(session: Session, tmp_path: Path, clock_at) -> None:  # type: ignore[no-untyped-def]
     kids, by_name = _year(session, tmp_path, 1)
-    late = [enrolment(k["national_number"], k["last_name"], k["first_names"], k["birth_date"]) for k in kids]
-    ingest_file(
-        session,
-        SourceKind.ENROLMENT_NL,
-        write_source(tmp_path / "other.csv", "discimus_export", late),
-        "2024-2025",
-        UPLOADER,
-        source="late-other-year",
-    )
+    _late_list(session, tmp_path, kids, "late-other-year", year="2024-2025")
     session.expire_all()
     assert session.get(Case, by_name[kids[0]["first_names"]].id).closed_at is None
 
@@ -180,15 +174,7 @@ def test_relink_command_repeats_a_relink(session: Session, tmp_path: Path, clock
 
     kids, by_name = _year(session, tmp_path, 1)
     monkeypatch.setattr(hooks, "_after_batch", [])
-    late = [enrolment(k["national_number"], k["last_name"], k["first_names"], k["birth_date"]) for k in kids]
-    report = ingest_file(
-        session,
-        SourceKind.ENROLMENT_NL,
-        write_source(tmp_path / "late.csv", "discimus_export", late),
-        YEAR,
-        UPLOADER,
-        source="late-school",
-    )
+    report = _late_list(session, tmp_path, kids, "late-school")
     case_id = by_name[kids[0]["first_names"]].id
     session.expire_all()
     assert session.get(Case, case_id).closed_at is None
@@ -211,15 +197,7 @@ def test_a_corrected_register_does_not_hide_the_case_from_a_late_list(
         YEAR,
         UPLOADER,
     )
-    late = [enrolment(k["national_number"], k["last_name"], k["first_names"], k["birth_date"]) for k in kids]
-    ingest_file(
-        session,
-        SourceKind.ENROLMENT_NL,
-        write_source(tmp_path / "late.csv", "discimus_export", late),
-        YEAR,
-        UPLOADER,
-        source="late-school",
-    )
+    _late_list(session, tmp_path, kids, "late-school")
     session.expire_all()
     case = session.get(Case, by_name[kids[0]["first_names"]].id)
     assert case.closure_reason == "enrolled_late_list"
@@ -238,22 +216,14 @@ def test_a_late_list_that_arrives_after_the_last_school_day_still_clears(
         (datetime(2026, 11, 28, 9, tzinfo=UTC), next_year),
     ):
         clock_at.set(when)
-        row = enrolment(
-            kid["national_number"],
-            kid["last_name"],
-            kid["first_names"],
-            kid["birth_date"],
+        _late_list(
+            session,
+            tmp_path,
+            [kid],
+            f"late-de-linde-{when:%m}",
             school_name="Vrije Basisschool De Linde",
             enrolled_from=date(2025, 9, 15),
             enrolled_until=date(2026, 6, 30),
-        )
-        ingest_file(
-            session,
-            SourceKind.ENROLMENT_NL,
-            write_source(tmp_path / f"late-{when:%m}.csv", "discimus_export", [row]),
-            YEAR,
-            UPLOADER,
-            source=f"late-de-linde-{when:%m}",
         )
         session.expire_all()
         case = session.get(Case, by_name[kid["first_names"]].id)
