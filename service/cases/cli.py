@@ -163,7 +163,8 @@ def show(case_id: int) -> None:
             audit.record(session, actor, "read", "case", [case.id], "cli: show case")
             console.print(
                 f"case {case.id} v{case.version}: [bold]{case.state}[/bold], owner {case.owner_community}, "
-                f"gemeente {case.nis_code}, due {case.due_at or '-'}, closure {case.closure_reason or '-'}"
+                f"gemeente {case.nis_code}, due {case.due_at or '-'}, closure {case.closure_reason or '-'}; "
+                f"child {case.person_id} (run {case.run_id}): `tandem explain {case.person_id} --run {case.run_id}`"
             )
             table = Table("at", "actor", "kind", "transition", "from", "to", "reason")
             for e in service.timeline(session, case.id):

@@ -162,6 +162,8 @@ def test_bulk_action_api_and_cli(client, make_user, make_cases, session: Session
     assert session.get(Case, made[3].id).state == "cross_check"
     shown = CliRunner().invoke(app, ["cases", "show", str(made[3].id)])
     assert shown.exit_code == 0 and "cross_check, owner nl" in shown.output
+    # the child's id, for `tandem explain CHILD` (the case view gave no way to reach it)
+    assert f"child {made[3].person_id} (run {made[3].run_id})" in shown.output
     ticked = CliRunner().invoke(app, ["tick"])
     assert ticked.exit_code == 0 and "tick:" in ticked.output
 
