@@ -19,15 +19,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-FILES = [
-    ("register.csv", "register"),
-    ("enrolment_nl.csv", "enrolment_nl"),
-    ("enrolment_fr.csv", "enrolment_fr"),
-    ("home_education_nl.csv", "home_education"),
-    ("home_education_fr.csv", "home_education"),
-    ("exemptions.csv", "exemption"),
-]
-
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -57,6 +48,7 @@ def main() -> None:
     from service.core.db import get_engine, session_scope
     from service.core.settings import get_settings
     from service.generate.brussels import GeneratorConfig, generate_year
+    from service.generate.writers import YEAR_LISTS
     from service.ingest.models import SourceKind
     from service.ingest.service import ingest_file
 
@@ -72,7 +64,7 @@ def main() -> None:
     print(f"database: {get_engine().dialect.name}")
     print(f"{'file':<24} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
     total_rows, total_time = 0, 0.0
-    for name, kind in FILES:
+    for name, kind in YEAR_LISTS:
         path = data / name
         started = time.perf_counter()
         with session_scope() as session:

@@ -28,15 +28,6 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-LIST_FILES = [
-    ("register.csv", "register"),
-    ("enrolment_nl.csv", "enrolment_nl"),
-    ("enrolment_fr.csv", "enrolment_fr"),
-    ("home_education_nl.csv", "home_education"),
-    ("home_education_fr.csv", "home_education"),
-    ("exemptions.csv", "exemption"),
-]
-
 
 # -- preparing a year -------------------------------------------------------------------------------
 def generate(data_dir: Path, children: int, seed: int, profile: str) -> dict[str, Any]:
@@ -61,6 +52,7 @@ def prepare_database(url: str, data_dir: Path, school_year: str) -> None:
     from service.auth.service import Actor
     from service.core import crypto, db, migrate
     from service.core.settings import reset_settings_cache
+    from service.generate.writers import YEAR_LISTS
     from service.ingest.models import SourceKind
     from service.ingest.service import ingest_file
 
@@ -75,7 +67,7 @@ def prepare_database(url: str, data_dir: Path, school_year: str) -> None:
     actor = Actor.system("bench")
     t = time.perf_counter()
     rows = 0
-    for name, kind in LIST_FILES:
+    for name, kind in YEAR_LISTS:
         with db.session_scope() as session:
             report = ingest_file(session, SourceKind(kind), data_dir / name, school_year, actor, source=name)
             rows += report.rows_total

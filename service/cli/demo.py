@@ -24,6 +24,7 @@ from service.core import migrate
 from service.core.crypto import create_dev_keys
 from service.core.db import get_engine, reset_engine_cache
 from service.core.settings import get_settings, reset_settings_cache
+from service.generate.writers import YEAR_LISTS
 from service.ingest.models import SourceKind
 from service.ingest.service import IngestRejected
 
@@ -43,12 +44,7 @@ DemoStep = Callable[[DemoContext], None]
 
 # The generated files and the kind each one is ingested as, in the order the cell receives them.
 DEMO_FILES: list[tuple[str, SourceKind, str | None]] = [
-    ("register.csv", SourceKind.REGISTER, None),
-    ("enrolment_nl.csv", SourceKind.ENROLMENT_NL, None),
-    ("enrolment_fr.csv", SourceKind.ENROLMENT_FR, None),
-    ("home_education_nl.csv", SourceKind.HOME_EDUCATION, None),
-    ("home_education_fr.csv", SourceKind.HOME_EDUCATION, None),
-    ("exemptions.csv", SourceKind.EXEMPTION, None),
+    (name, SourceKind(kind), None) for name, kind in YEAR_LISTS
 ]
 LATE_FILES: list[tuple[str, SourceKind, str | None]] = [
     ("late_private_school.xlsx", SourceKind.EXEMPTION, "late-private-school"),

@@ -132,6 +132,16 @@ LATE_XLSX = FileSpec(
 )
 
 ALL_SPECS = (REGISTER, ENROLMENT_NL, ENROLMENT_FR, HOME_NL, HOME_FR, EXEMPTIONS, LATE_XLSX)
+# The year's lists and the source kind (service.ingest.models.SourceKind) each is ingested as, in the
+# order the cell receives them; the late xlsx comes later in the year.
+YEAR_LISTS: tuple[tuple[str, str], ...] = (
+    (REGISTER.filename, "register"),
+    (ENROLMENT_NL.filename, "enrolment_nl"),
+    (ENROLMENT_FR.filename, "enrolment_fr"),
+    (HOME_NL.filename, "home_education"),
+    (HOME_FR.filename, "home_education"),
+    (EXEMPTIONS.filename, "exemption"),
+)
 
 
 class TruthWriter:
