@@ -102,25 +102,18 @@ def record_outcome(
     if body.outcome == "returned":
         if not body.note.strip():
             raise TandemError("a returned file needs a note saying what information is missing")
-        fire(
-            session,
-            r.case_id,
-            "parket_return",
-            actor,
-            {"reason": body.note},
-            expected_version=body.expected_version,
-            reason=body.note,
-        )
+        transition, payload = "parket_return", {"reason": body.note}
     else:
-        fire(
-            session,
-            r.case_id,
-            "parket_outcome",
-            actor,
-            {"outcome": body.outcome},
-            expected_version=body.expected_version,
-            reason=body.note,
-        )
+        transition, payload = "parket_outcome", {"outcome": body.outcome}
+    fire(
+        session,
+        r.case_id,
+        transition,
+        actor,
+        payload,
+        expected_version=body.expected_version,
+        reason=body.note,
+    )
     session.flush()
     session.refresh(r)
     audit.record(session, actor, "change", "referral", [r.id], f"parket outcome {body.outcome}")
