@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from service.audit import service
 from service.auth.deps import allow, get_session
 from service.auth.service import Actor
+from service.core.errors import TandemError
 
 router = APIRouter(prefix="/api", tags=["audit"])
 
@@ -17,10 +19,27 @@ router = APIRouter(prefix="/api", tags=["audit"])
 @router.get("/audit")
 def list_audit(
     entity: str | None = None,
-    limit: int = 200,
+    who: str | None = Query(None, description="The actor's username (or cli:<user>)"),
+    child: int | None = Query(None, description="Register child id: every read of that child's data"),
+    entity_id: int | None = Query(None, description="With `entity`: events touching this object"),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = Query(200, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
     actor: Actor = Depends(allow("audit:read")),
     session: Session = Depends(get_session),
 ) -> list[dict[str, Any]]:
+    """Who read or changed which personal data, newest first."""
+    about = None
+    if child is not None:
+        about = service.about_child(session, child)
+    elif entity_id is not None:
+        if not entity:
+            raise TandemError("entity_id needs entity (for example entity=case&entity_id=42)")
+        about = {entity: {entity_id}}
+    found = service.events(
+        session, entity, limit, actor=who, since=since, until=until, about=about, offset=offset
+    )
     return [
         {
             "id": e.id,
@@ -32,5 +51,5 @@ def list_audit(
             "count": e.count,
             "purpose": e.purpose,
         }
-        for e in service.events(session, entity, min(limit, 1000))
+        for e in found
     ]

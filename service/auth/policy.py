@@ -17,7 +17,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ingest:write": CELL,
     "batches:read": CELL | {Role.AUDITOR},
     # register children and list records (personal data)
-    "people:read": CELL | {Role.GEMEENTE_USER},
+    # The register extract as such is the cell's: a gemeente sees a child only through the
+    # assignments it receives (data minimisation: no browsing of children without a case).
+    "people:read": CELL,
     # linkage runs, review queue
     "runs:write": CELL,
     "runs:read": CELL | {Role.AUDITOR},

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from service.auth.models import ApiToken, Organisation, Role, User
 from service.auth.policy import ROLE_ORGANISATIONS
 from service.core import clock
-from service.core.errors import Conflict, Forbidden, NotFound, TandemError
+from service.core.errors import Conflict, NotFound, TandemError, Unauthenticated
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "tdm_"
+MIN_PASSWORD_LENGTH = 12
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ def create_user(
     org = organisation_by_code(session, organisation_code)
     if org.kind not in ROLE_ORGANISATIONS[role]:
         raise TandemError(f"role {role} cannot belong to organisation {org.code} ({org.kind})")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise TandemError(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters (a passphrase is best)"
+        )
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(f"user '{username}' already exists")
     user = User(
@@ -125,7 +130,7 @@ def login(session: Session, username: str, password: str, ttl: timedelta = timed
     # response time would tell which user names exist.
     matches = verify_password(stored or _no_user_hash(), password) and stored is not None
     if user is None or not user.active or not matches:
-        raise Forbidden("unknown user or wrong password")
+        raise Unauthenticated("unknown user or wrong password")
     return issue_token(session, user, name="login", ttl=ttl)
 
 

@@ -9,6 +9,10 @@ class TandemError(Exception):
     status = 400
 
 
+class Unauthenticated(TandemError):
+    status = 401
+
+
 class NotFound(TandemError):
     status = 404
 

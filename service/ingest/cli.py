@@ -25,9 +25,11 @@ def print_report(report: IngestReport) -> None:
             table.add_row(reason, f"{count:,}")
         console.print(table)
     if report.errors:
-        table = Table("row", "column", "value", "reason", title=f"Errors ({report.errors_total} in all)")
+        table = Table(
+            "data row", "line", "column", "value", "reason", title=f"Errors ({report.errors_total} in all)"
+        )
         for e in report.errors[:50]:
-            table.add_row(str(e["row"]), e["column"], e["value_kind"], e["reason"])
+            table.add_row(str(e["row"]), str(e.get("line") or "-"), e["column"], e["value_kind"], e["reason"])
         err_console.print(table)
 
 

@@ -30,7 +30,15 @@ class Issue:
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value_kind": self.value_kind, "reason": self.reason}
+        """`row` counts data rows (1 = the first after the header); `line` is where a spreadsheet or
+        an editor shows it (the header is line 1). Row 0 is the file as a whole."""
+        return {
+            "row": self.row,
+            "line": self.row + 1 if self.row else None,
+            "column": self.column,
+            "value_kind": self.value_kind,
+            "reason": self.reason,
+        }
 
 
 class FieldError(Exception):

@@ -47,7 +47,9 @@ def test_every_route_requires_authentication_and_declares_a_permission() -> None
             assert _auth_dependency(route), f"{method} {route.path} does not authenticate"
             perm = _permission(route)
             assert perm is None or perm in PERMISSIONS
-            assert perm is not None or route.path == "/api/me", f"{method} {route.path} declares no permission"
+            assert perm is not None or route.path == "/api/me", (
+                f"{method} {route.path} declares no permission"
+            )
 
 
 def test_unauthenticated_requests_are_refused(client) -> None:  # type: ignore[no-untyped-def]
@@ -56,19 +58,26 @@ def test_unauthenticated_requests_are_refused(client) -> None:  # type: ignore[n
             if (method, route.path) in PUBLIC_ROUTES:
                 continue
             path = route.path.replace("{", "").replace("}", "")
-            path = "/".join("1" if part.endswith("_id") or part == "nis_code" else part for part in path.split("/"))
+            path = "/".join(
+                "1" if part.endswith("_id") or part == "nis_code" else part for part in path.split("/")
+            )
             assert client.request(method, path).status_code == 401, f"{method} {route.path}"
 
 
 def test_login_and_wrong_password(client, make_user) -> None:  # type: ignore[no-untyped-def]
     make_user(Role.CELL_OPERATOR, "AGODI", "op")
     bad = client.post("/api/auth/token", json={"username": "op", "password": "nope"})
-    assert bad.status_code == 403
+    assert bad.status_code == 401
     good = client.post("/api/auth/token", json={"username": "op", "password": "correct horse battery"})
     token = good.json()["access_token"]
     me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()
-    assert me == {"username": "op", "role": "cell_operator", "organisation": "AGODI", "community": "nl",
-                  "nis_code": None}
+    assert me == {
+        "username": "op",
+        "role": "cell_operator",
+        "organisation": "AGODI",
+        "community": "nl",
+        "nis_code": None,
+    }
 
 
 def test_role_must_fit_organisation(session: Session) -> None:
@@ -120,8 +129,15 @@ def _handovers_for(session: Session, cases: dict[str, int]) -> dict[str, int]:
 
     system = Actor.system("test")
     for case_id in cases.values():
-        for name in ("start_cross_check", "cross_check_expired", "late_info_expired", "send_letter_1",
-                     "letter_1_expired", "send_letter_2", "letter_2_expired"):
+        for name in (
+            "start_cross_check",
+            "cross_check_expired",
+            "late_info_expired",
+            "send_letter_1",
+            "letter_1_expired",
+            "send_letter_2",
+            "letter_2_expired",
+        ):
             fire(session, case_id, name, system)
     session.commit()
     assignment = session.scalar(select(Assignment.id).where(Assignment.nis_code == "21015"))
@@ -140,8 +156,8 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/ingest"): ("/api/ingest", "forbidden"),
     ("GET", "/api/batches"): ("/api/batches", "forbidden"),
     ("GET", "/api/batches/{batch_id}"): ("/api/batches/1", "forbidden"),
-    ("GET", "/api/register/children"): ("/api/register/children?school_year=2025-2026", "filtered"),
-    ("GET", "/api/register/children/{person_id}"): ("/api/register/children/{other}", "hidden"),
+    ("GET", "/api/register/children"): ("/api/register/children?school_year=2025-2026", "forbidden"),
+    ("GET", "/api/register/children/{person_id}"): ("/api/register/children/{own}", "forbidden"),
     ("GET", "/api/jobs/{job_id}"): ("/api/jobs/1", "forbidden"),
     ("GET", "/api/audit"): ("/api/audit", "forbidden"),
     # linkage runs and the review queue belong to the joint cell: a gemeente may not use them at all
@@ -150,23 +166,35 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/runs/{run_id}/review"): ("/api/runs/1/review", "forbidden"),
     ("GET", "/api/review/{pair_id}"): ("/api/review/1", "forbidden"),
     ("POST", "/api/review/{pair_id}/decision"): ("/api/review/1/decision", "forbidden"),
-    ("GET", "/api/linkage/children/{person_id}/explain"): ("/api/linkage/children/{other}/explain", "forbidden"),
+    ("GET", "/api/linkage/children/{person_id}/explain"): (
+        "/api/linkage/children/{other}/explain",
+        "forbidden",
+    ),
     ("GET", "/api/cases"): ("/api/cases", "filtered"),
     ("GET", "/api/cases/funnel"): ("/api/cases/funnel", "own"),  # counts of its own cases only
     ("GET", "/api/cases/{case_id}"): ("/api/cases/{other_case}", "hidden"),
     ("GET", "/api/cases/{case_id}/timeline"): ("/api/cases/{other_case}/timeline", "hidden"),
     ("POST", "/api/cases/{case_id}/transitions/{transition}"): (
-        "/api/cases/{other_case}/transitions/register_check_still_registered", "hidden"),
+        "/api/cases/{other_case}/transitions/register_check_still_registered",
+        "hidden",
+    ),
     ("POST", "/api/cases/bulk"): ("/api/cases/bulk", "forbidden"),
     ("GET", "/api/workflow"): ("/api/workflow", "reference"),
     # gemeente assignments, work lists and settings: a gemeente reaches its own gemeente's only
     ("GET", "/api/assignments"): ("/api/assignments", "filtered"),
     ("GET", "/api/assignments/{assignment_id}"): ("/api/assignments/{other_assignment}", "hidden"),
     ("POST", "/api/assignments/{assignment_id}/register-check"): (
-        "/api/assignments/{other_assignment}/register-check", "hidden"),
-    ("POST", "/api/assignments/{assignment_id}/visit"): ("/api/assignments/{other_assignment}/visit", "hidden"),
+        "/api/assignments/{other_assignment}/register-check",
+        "hidden",
+    ),
+    ("POST", "/api/assignments/{assignment_id}/visit"): (
+        "/api/assignments/{other_assignment}/visit",
+        "hidden",
+    ),
     ("POST", "/api/assignments/{assignment_id}/send-back"): (
-        "/api/assignments/{other_assignment}/send-back", "hidden"),
+        "/api/assignments/{other_assignment}/send-back",
+        "hidden",
+    ),
     ("GET", "/api/gemeenten/overview"): ("/api/gemeenten/overview", "filtered"),
     ("GET", "/api/gemeenten/{nis_code}/overdue"): ("/api/gemeenten/21015/overdue", "hidden"),
     ("GET", "/api/gemeenten/{nis_code}/worklist.csv"): ("/api/gemeenten/21015/worklist.csv", "hidden"),
@@ -183,7 +211,9 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     # notifications: each organisation its own
     ("GET", "/api/notifications"): ("/api/notifications", "filtered"),
     ("POST", "/api/notifications/{notification_id}/read"): (
-        "/api/notifications/{other_notification}/read", "hidden"),
+        "/api/notifications/{other_notification}/read",
+        "hidden",
+    ),
     # letters are the joint cell's work: a gemeente may not use any letter route
     ("GET", "/api/letters/preview"): ("/api/letters/preview?case_id={other_case}&kind=letter_1", "forbidden"),
     ("POST", "/api/letters/batches"): ("/api/letters/batches", "forbidden"),
@@ -202,10 +232,11 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
 # A valid request body for routes that need one, so the scope check (not validation) answers.
 ROUTE_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/assignments/{assignment_id}/register-check"): {"answer": "still_registered"},
-    ("POST", "/api/assignments/{assignment_id}/visit"): {
-        "visited_on": "2025-10-01", "family_found": False},
+    ("POST", "/api/assignments/{assignment_id}/visit"): {"visited_on": "2025-10-01", "family_found": False},
     ("POST", "/api/assignments/{assignment_id}/send-back"): {
-        "reason_code": "wrong_gemeente", "reason": "niet bij ons / pas chez nous"},
+        "reason_code": "wrong_gemeente",
+        "reason": "niet bij ons / pas chez nous",
+    },
     ("PUT", "/api/gemeenten/{nis_code}/settings"): {"default_visitor": "municipal_staff"},
     ("POST", "/api/referrals/{referral_id}/outcome"): {"outcome": "dismissed"},
 }
@@ -231,8 +262,6 @@ def test_gemeente_user_reaches_only_its_own_data(client, make_user, two_gemeente
             assert "21015" not in response.text
         else:
             assert response.status_code == 200, f"{method} {url}"
-    own = client.get(f"/api/register/children/{two_gemeenten['own']}", headers=headers)
-    assert own.status_code == 200 and own.json()["nis_code"] == "21001"
 
 
 def test_reads_of_personal_data_are_audited(client, make_user, two_gemeenten, session: Session) -> None:  # type: ignore[no-untyped-def]
@@ -248,8 +277,12 @@ def test_upload_through_the_api(client, make_user, tmp_path: Path) -> None:  # t
     _, headers = make_user(Role.CELL_OPERATOR, "AGODI")
     path = write_source(tmp_path / "register.csv", "rijksregister_extract", [child(1, date(2014, 1, 1))])
     with path.open("rb") as fh:
-        response = client.post("/api/ingest", headers=headers, data={"kind": "register", "school_year": "2025-2026",
-                                                                     "wait": "true"}, files={"file": fh})
+        response = client.post(
+            "/api/ingest",
+            headers=headers,
+            data={"kind": "register", "school_year": "2025-2026", "wait": "true"},
+            files={"file": fh},
+        )
     assert response.status_code == 202
     job = response.json()
     assert job["status"] == "done" and job["result"]["outcome"] == "accepted"

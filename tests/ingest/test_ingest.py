@@ -82,6 +82,7 @@ def test_bad_row_rejects_whole_file_and_report_names_row_column_reason(
     assert report.outcome == "rejected" and report.errors_total == 2
     by_row = {e["row"]: e for e in report.errors}
     assert by_row[3]["column"] == "rijksregisternummer" and "check number" in by_row[3]["reason"]
+    assert by_row[3]["line"] == 4  # the header is line 1: where a spreadsheet shows the row
     assert by_row[4]["column"] == "geboortedatum" and by_row[4]["value_kind"] == "date"
     assert "register.csv" in report.message
     assert {m: _count(session, m) for m in before} == before  # nothing written
