@@ -23,7 +23,9 @@ from service.core.settings import reset_settings_cache
 from service.models import Base
 
 PG_BASE = os.environ.get("TANDEM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-BACKENDS = [b.strip() for b in os.environ.get("TANDEM_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()]
+BACKENDS = [
+    b.strip() for b in os.environ.get("TANDEM_TEST_DATABASES", "sqlite,postgresql").split(",") if b.strip()
+]
 SEEDED = {"gemeenten", "organisations", "alembic_version"}
 
 # Fixed test keys: never used outside tests.
@@ -83,8 +85,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             conn.execute(text(f"CREATE SCHEMA {schema}"))
     except Exception as exc:  # a missing server must fail loudly, not skip: both backends are required
-        pytest.fail(f"PostgreSQL is not reachable at {PG_BASE} ({type(exc).__name__}); start it, or set "
-                    "TANDEM_TEST_DATABASES=sqlite to run SQLite only")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_BASE} ({type(exc).__name__}); start it, or set "
+            "TANDEM_TEST_DATABASES=sqlite to run SQLite only"
+        )
     url = _pg_url(schema)
     migrate.upgrade(url)
     yield url
@@ -111,7 +115,9 @@ def _empty_tables(eng: Engine) -> None:
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in SEEDED]
     with eng.begin() as conn:
         if eng.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
         else:
             for t in tables:
                 conn.execute(t.delete())

@@ -21,8 +21,15 @@ LAST_NAMES = (
 )  # fmt: skip
 
 
-def write_source(path: Path, profile: str, rows: list[dict[str, Any]], *, encoding: str | None = None,
-                 delimiter: str = ";", date_format: str = "%Y-%m-%d") -> Path:
+def write_source(
+    path: Path,
+    profile: str,
+    rows: list[dict[str, Any]],
+    *,
+    encoding: str | None = None,
+    delimiter: str = ";",
+    date_format: str = "%Y-%m-%d",
+) -> Path:
     """Write `rows` (canonical field -> value) with the profile's headers."""
     prof = all_profiles()[profile]
     fields = list(prof.columns)
@@ -54,11 +61,22 @@ def child(seq: int, birth: date, sex: str = "M", **extra: Any) -> dict[str, Any]
     """A register row for one child living in Brussel (21004) with one parent."""
     row = {
         "national_number": nn.make(birth, seq if (seq % 2 == 1) == (sex == "M") else seq + 1),
-        "last_name": "Peeters", "first_names": "Jan", "birth_date": birth, "sex": "M" if sex == "M" else "V",
-        "nis_code": "21004", "postcode": "1000", "street": "Wetstraat", "house_number": "16",
-        "admin_language": "N", "guardian1_last_name": "Peeters", "guardian1_first_names": "Anna",
-        "guardian1_relation": "moeder", "guardian1_street": "Wetstraat", "guardian1_house_number": "16",
-        "guardian1_postcode": "1000", "guardian1_municipality": "Brussel",
+        "last_name": "Peeters",
+        "first_names": "Jan",
+        "birth_date": birth,
+        "sex": "M" if sex == "M" else "V",
+        "nis_code": "21004",
+        "postcode": "1000",
+        "street": "Wetstraat",
+        "house_number": "16",
+        "admin_language": "N",
+        "guardian1_last_name": "Peeters",
+        "guardian1_first_names": "Anna",
+        "guardian1_relation": "moeder",
+        "guardian1_street": "Wetstraat",
+        "guardian1_house_number": "16",
+        "guardian1_postcode": "1000",
+        "guardian1_municipality": "Brussel",
         "guardian1_national_number": nn.make(date(1985, 7, 30), 34),
     }
     row.update(extra)
@@ -67,9 +85,18 @@ def child(seq: int, birth: date, sex: str = "M", **extra: Any) -> dict[str, Any]
 
 def enrolment(national_number: str, last: str, first: str, birth: date, **extra: Any) -> dict[str, Any]:
     row = {
-        "national_number": national_number, "last_name": last, "first_names": first, "birth_date": birth,
-        "sex": "M", "postcode": "1000", "school_id": "123456", "school_name": "Sint-Jozefscollege",
-        "campus_id": "1", "level": "lager", "grade": "3", "enrolled_from": date(2025, 9, 1),
+        "national_number": national_number,
+        "last_name": last,
+        "first_names": first,
+        "birth_date": birth,
+        "sex": "M",
+        "postcode": "1000",
+        "school_id": "123456",
+        "school_name": "Sint-Jozefscollege",
+        "campus_id": "1",
+        "level": "lager",
+        "grade": "3",
+        "enrolled_from": date(2025, 9, 1),
     }
     row.update(extra)
     return row

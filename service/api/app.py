@@ -17,7 +17,18 @@ from service.core.logging import configure_logging, log_failure
 log = logging.getLogger(__name__)
 
 # Domains whose `views.router` is mounted; a domain adds itself here, nowhere else.
-DOMAINS = ["auth", "gemeenten", "ingest", "jobs", "audit", "cases", "linkage", "parket", "notifications", "letters"]
+DOMAINS = [
+    "auth",
+    "gemeenten",
+    "ingest",
+    "jobs",
+    "audit",
+    "cases",
+    "linkage",
+    "parket",
+    "notifications",
+    "letters",
+]
 PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")}
 
 

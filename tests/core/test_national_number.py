@@ -58,5 +58,7 @@ def test_consistency_with_row_birth_date_and_sex() -> None:
     parsed = nn.parse(nn.make(date(2013, 5, 6), 11))
     assert isinstance(parsed, nn.ParsedNN)
     assert nn.consistency_problems(parsed, date(2013, 5, 6), "M") == []
-    assert nn.consistency_problems(parsed, date(2013, 6, 5), "M") == ["birth month differs from the national number"]
+    assert nn.consistency_problems(parsed, date(2013, 6, 5), "M") == [
+        "birth month differs from the national number"
+    ]
     assert nn.consistency_problems(parsed, date(2013, 5, 6), "F") == ["sex differs from the national number"]

@@ -135,7 +135,9 @@ def test_a_late_answer_to_letter_1_still_counts_and_pulls_a_prepared_letter_2(
     assert session.get(Case, case.id).state == "letter_2_due"
     letters.prepare_batch(session, "letter_2", SYSTEM, output_dir=tmp_path / "l2", case_ids=[case.id])
     session.commit()
-    prepared = session.scalars(select(Letter).where(Letter.case_id == case.id, Letter.status == "prepared")).all()
+    prepared = session.scalars(
+        select(Letter).where(Letter.case_id == case.id, Letter.status == "prepared")
+    ).all()
     assert prepared and all(x.kind == "letter_2" for x in prepared)
 
     form = ReplyForm(answer="home_education", received_on=clock_at.now().date(), channel="post")
