@@ -13,7 +13,9 @@ from service.audit import service as audit
 from service.cli.common import cli_actor, console, count_progress, ensure_schema_current, fail
 from service.core.db import session_scope
 from service.core.errors import TandemError
+from service.core.settings import get_settings
 from service.letters import service
+from service.letters.context import case_id_from
 from service.letters.models import LetterBatch
 from service.letters.service import PostReport
 
@@ -55,21 +57,32 @@ def print_post(report: PostReport) -> None:
             console.print(f"    letter {p['letter_id']} {p['reference']}: {p['why']}")
 
 
+def _case_id(text: str) -> int:
+    try:
+        return case_id_from(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--case") from None
+
+
 @letters_app.command("preview")
 def preview(
     kind: str = KIND,
-    case: int = typer.Option(..., "--case", help="Case id"),
-    out: Path = typer.Option(None, "--out", help="PDF file to write (default: preview-<kind>-case-<id>.pdf)"),
+    case: str = typer.Option(..., "--case", help="Case id or the reference on the letter (2025-2026/000021)"),
+    out: Path = typer.Option(
+        None, "--out", help="PDF file to write (default: <output dir>/previews/preview-<kind>-case-<id>.pdf)"
+    ),
     envelope: int = typer.Option(None, help="Only this envelope (guardians living apart)"),
     letter_date: str = typer.Option(None, "--date", help="Date printed on the letter (default today)"),
 ) -> None:
     """Render one case's letter without recording anything (only the audit of the read)."""
     ensure_schema_current()
-    out = out or Path(f"preview-{kind}-case-{case}.pdf")
+    case_id = _case_id(case)
+    out = out or get_settings().resolved_output_dir / "previews" / f"preview-{kind}-case-{case_id}.pdf"
+    out.parent.mkdir(parents=True, exist_ok=True)
     try:
         with session_scope() as session:
             data = service.preview(
-                session, case, kind, cli_actor(), letter_date=_date(letter_date), recipient_no=envelope
+                session, case_id, kind, cli_actor(), letter_date=_date(letter_date), recipient_no=envelope
             )
     except TandemError as exc:
         raise fail(exc) from None
@@ -158,7 +171,9 @@ def batches(limit: int = typer.Option(30)) -> None:
 
 @letters_app.command("reply")
 def reply(
-    case: int = typer.Option(..., "--case", help="Case id (the reference on the form)"),
+    case: str = typer.Option(
+        ..., "--case", help="Case id or the reference on the reply form (2025-2026/000021)"
+    ),
     answer: str = typer.Option(
         ..., help="enrolled, home_education, moved_out_of_region, moved_abroad, other"
     ),
@@ -186,12 +201,12 @@ def reply(
     )
     try:
         with session_scope() as session:
-            made = service.record_reply(session, case, form, cli_actor())
+            made = service.record_reply(session, _case_id(case), form, cli_actor())
             reply_id = made.id
     except TandemError as exc:
         raise fail(exc) from None
     console.print(
-        f"reply {reply_id} recorded on case {case}; verify it with: tandem letters verify {reply_id}"
+        f"reply {reply_id} recorded on case {_case_id(case)}; verify it with: tandem letters verify {reply_id}"
     )
 
 

@@ -77,6 +77,15 @@ def case_reference(school_year: str, case_id: int) -> str:
     return f"{school_year}/{case_id:06d}"
 
 
+def case_id_from(text: str) -> int:
+    """The case id in what an operator types: `21`, or a reference as printed on the form or the
+    envelope (`2025-2026/000021`, `2025-2026/000021-1A`)."""
+    part = text.strip().rsplit("/", 1)[-1].split("-", 1)[0]
+    if not part.isdigit():
+        raise ValueError(f"'{text}' is neither a case id nor a reference like 2025-2026/000021")
+    return int(part)
+
+
 def letter_reference(case_ref: str, kind: str, recipient: Recipient) -> str:
     """Unique for a case, step and envelope: `2025-2026/000123-1A` (letter 1, first envelope)."""
     return f"{case_ref}-{kind.rsplit('_', 1)[-1]}{recipient.suffix}"

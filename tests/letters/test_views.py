@@ -153,7 +153,7 @@ def test_the_cli_previews_batches_posts_and_records_replies(
             "letters",
             "reply",
             "--case",
-            str(found[2].id),
+            f"2025-2026/{found[2].id:06d}",  # as printed on the reply form
             "--answer",
             "moved_abroad",
             "--new-address",
@@ -170,3 +170,15 @@ def test_the_cli_previews_batches_posts_and_records_replies(
     assert session.get(Case, found[2].id).closure_reason == "moved_abroad"
     result = runner.invoke(app, ["letters", "batches"])
     assert result.exit_code == 0 and "posted" in result.output
+
+
+def test_case_id_from_what_an_operator_types() -> None:
+    import pytest
+
+    from service.letters.context import case_id_from, case_reference
+
+    assert case_id_from("21") == 21
+    assert case_id_from(case_reference("2025-2026", 21)) == 21
+    assert case_id_from("2025-2026/000021-1A") == 21
+    with pytest.raises(ValueError):
+        case_id_from("Peeters")
