@@ -17,15 +17,20 @@ def visit_report_complete(session: Session, case: Case, payload: dict[str, Any])
 
 
 def new_gemeente_valid(session: Session, case: Case, payload: dict[str, Any]) -> list[str]:
-    """`register_check_moved_within_brussels`: a Brussels gemeente other than the case's current one."""
-    new_nis = (payload or {}).get("new_nis_code")
+    """`register_check_moved_within_brussels`: a Brussels gemeente other than the case's current one,
+    and the family's full address there (`new_address`), which the new gemeente will check and visit
+    instead of the register extract's old one."""
+    payload = payload or {}
+    new_nis = payload.get("new_nis_code")
+    problems: list[str] = []
     if not new_nis:
-        return ["new_nis_code (the gemeente the family moved to) is required"]
-    if session.get(Gemeente, str(new_nis)) is None:
-        return ["new_nis_code is not one of the 19 Brussels gemeenten"]
-    if str(new_nis) == case.nis_code:
-        return ["new_nis_code is the case's current gemeente"]
-    return []
+        problems.append("new_nis_code (the gemeente the family moved to) is required")
+    elif session.get(Gemeente, str(new_nis)) is None:
+        problems.append("new_nis_code is not one of the 19 Brussels gemeenten")
+        new_nis = None
+    elif str(new_nis) == case.nis_code:
+        problems.append("new_nis_code is the case's current gemeente")
+    return problems + service.address_problems(payload.get("new_address"), str(new_nis) if new_nis else None)
 
 
 def reassign_target_valid(session: Session, case: Case, payload: dict[str, Any]) -> list[str]:

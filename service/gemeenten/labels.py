@@ -58,6 +58,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "l'obligation scolaire de l'enfant a pris fin",
     ),
     "case_closed": ("het dossier is afgesloten", "le dossier est clôturé"),
+    # where the address to check or visit comes from
+    "address_register": ("rijksregister", "registre national"),
+    "address_reported": (
+        "gemeld bij verhuizing binnen Brussel",
+        "signalée lors d'un déménagement dans Bruxelles",
+    ),
 }
 
 

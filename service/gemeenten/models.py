@@ -107,3 +107,24 @@ class HomeVisit(Base):
     remarks: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+class ReportedAddress(Base):
+    """The child's new address as a gemeente reported it with a register-check answer "moved within
+    Brussels". The register extract still has the old one (it is a snapshot), so from then on this
+    is the address the gemeente where it lies must check and visit."""
+
+    __tablename__ = "reported_addresses"
+    __table_args__ = (Index("ix_reported_addresses_case_nis", "case_id", "nis_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    # the register check that reported it (closed as handed over to `nis_code`)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    nis_code: Mapped[str] = mapped_column(ForeignKey("gemeenten.nis_code"))  # where the address lies
+    street: Mapped[str] = mapped_column(String(160))
+    house_number: Mapped[str] = mapped_column(String(20))
+    box: Mapped[str] = mapped_column(String(20), default="")
+    postcode: Mapped[str] = mapped_column(String(10))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reported_by: Mapped[str] = mapped_column(String(120))

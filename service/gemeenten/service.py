@@ -25,7 +25,7 @@ from service.auth.service import Actor
 from service.cases.models import Case
 from service.core import clock
 from service.core.errors import NotFound, TandemError
-from service.gemeenten import labels
+from service.gemeenten import labels, reference
 from service.gemeenten.models import (
     Assignment,
     AssignmentStatus,
@@ -33,6 +33,7 @@ from service.gemeenten.models import (
     HomeVisit,
     ParentsSaid,
     RegisterAnswer,
+    ReportedAddress,
     Step,
     VisitorKind,
 )
@@ -141,6 +142,56 @@ def is_overdue(a: Assignment, now: datetime | None = None) -> bool:
     return a.status == AssignmentStatus.OPEN and a.due_at is not None and a.due_at < (now or clock.now())
 
 
+def _reported_here(case_id: Any, nis_code: Any, assignment_id: Any) -> Any:
+    """Which reported addresses an assignment's gemeente must use: those reported for the same case,
+    lying in that gemeente, by an earlier step (the latest wins). One rule for a single assignment and
+    for a whole work list (there as a correlated subquery)."""
+    return and_(
+        ReportedAddress.case_id == case_id,
+        ReportedAddress.nis_code == nis_code,
+        ReportedAddress.assignment_id < assignment_id,
+    )
+
+
+def address_to_visit(session: Session, a: Assignment) -> ReportedAddress | None:
+    """The address a gemeente reported for this assignment's gemeente (a move within Brussels), which
+    overrides the register extract's; None: the register's address stands."""
+    return session.scalar(
+        select(ReportedAddress)
+        .where(_reported_here(a.case_id, a.nis_code, a.id))
+        .order_by(ReportedAddress.id.desc())
+        .limit(1)
+    )
+
+
+def reported_addresses(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """Every address reported for a case, oldest first, each with who reported it and when (for the
+    parket's case file, next to the register's address)."""
+    found = session.scalars(
+        select(ReportedAddress).where(ReportedAddress.case_id == case_id).order_by(ReportedAddress.id)
+    )
+    return [
+        {
+            **_address_parts(r, gemeente(session, r.nis_code).name),
+            "nis_code": r.nis_code,
+            "reported_at": r.reported_at.isoformat(),
+            "reported_by": r.reported_by,
+            "assignment_id": r.assignment_id,
+        }
+        for r in found
+    ]
+
+
+def _address_parts(r: ReportedAddress, municipality: str) -> dict[str, str]:
+    return {
+        "street": r.street,
+        "house_number": r.house_number,
+        "box": r.box,
+        "postcode": r.postcode,
+        "municipality": municipality,
+    }
+
+
 def assignment_dict(session: Session, a: Assignment, *, with_person: bool = True) -> dict[str, Any]:
     case = session.get(Case, a.case_id)
     assert case is not None
@@ -168,14 +219,20 @@ def assignment_dict(session: Session, a: Assignment, *, with_person: bool = True
         person = session.get(RegisterPerson, case.person_id)
         assert person is not None
         org = session.get(Gemeente, a.nis_code)
-        domicile = session.get(Gemeente, person.nis_code)
+        reported = address_to_visit(session, a)
+        home = session.get(Gemeente, reported.nis_code if reported else person.nis_code)
         out["child"] = {
             "last_name": person.last_name,
             "first_names": person.first_names,
             "birth_date": person.birth_date,
-            "address": _address(person, domicile.name if domicile else ""),  # as the register has it
-            "guardians": [_guardian_line(g) for g in person.guardians],
+            "address": _address(reported or person, home.name if home else ""),  # the one to visit
+            "address_source": "reported" if reported else "register",
+            "address_reported_at": reported.reported_at if reported else None,
+            "guardians": [_guardian_line(g, person if reported else None) for g in person.guardians],
         }
+        given = session.scalar(select(ReportedAddress).where(ReportedAddress.assignment_id == a.id))
+        # the answer "moved within Brussels" of this assignment: the address its gemeente reported
+        out["new_address"] = _address_parts(given, gemeente(session, given.nis_code).name) if given else None
         out["gemeente"] = {"name_nl": org.name_nl, "name_fr": org.name_fr} if org else None
         visit = session.scalar(select(HomeVisit).where(HomeVisit.assignment_id == a.id))
         out["visit"] = visit_dict(visit) if visit else None
@@ -196,14 +253,26 @@ def visit_dict(v: HomeVisit) -> dict[str, Any]:
     }
 
 
-def _address(p: RegisterPerson, municipality: str = "") -> str:
+def _address(p: RegisterPerson | ReportedAddress, municipality: str = "") -> str:
     box = f" bus/bte {p.box}" if p.box else ""
     return f"{p.street} {p.house_number}{box}, {p.postcode or ''} {municipality}".strip().rstrip(",")
 
 
-def _guardian_line(g: Any) -> str:
+def _same_place(a: Any, b: Any) -> bool:
+    def key(x: Any) -> tuple[str, ...]:
+        return tuple(
+            str(getattr(x, f) or "").strip().casefold() for f in ("street", "house_number", "box", "postcode")
+        )
+
+    return key(a) == key(b)
+
+
+def _guardian_line(g: Any, moved: RegisterPerson | None = None) -> str:
+    """A guardian with their address. `moved`: the child moved away from its register address, so a
+    guardian registered at that same address is shown without it (the family moved; the old address
+    is no one's to visit)."""
     line = f"{g.last_name}, {g.first_names} ({labels.both(g.relation)})"
-    if g.street:
+    if g.street and not (moved is not None and _same_place(g, moved)):
         box = f" bus/bte {g.box}" if g.box else ""
         line += f" - {g.street} {g.house_number}{box}, {g.postcode} {g.municipality}"
     return line
@@ -307,12 +376,71 @@ def answer_register_check(
     current.answer = answer
     current.answered_at = now
     if answer == RegisterAnswer.MOVED_WITHIN_BRUSSELS:
-        current.new_nis_code = payload.get("new_nis_code")
+        new_nis = str(payload.get("new_nis_code") or "")
+        problems = address_problems(payload.get("new_address"), new_nis)
+        if problems:  # the workflow's guard refuses this first; never hand over without an address
+            raise TandemError("the new address is incomplete: " + "; ".join(problems))
+        current.new_nis_code = new_nis
+        session.add(
+            ReportedAddress(
+                case_id=case.id,
+                assignment_id=current.id,
+                nis_code=new_nis,
+                **clean_address(payload["new_address"]),
+                reported_at=now,
+                reported_by=actor.name,
+            )
+        )
         return current  # closed as handed over when the new gemeente's assignment is created
     if answer != RegisterAnswer.STILL_REGISTERED:  # the case closes (moved out, abroad, deceased)
         current.status = AssignmentStatus.ANSWERED
         current.closed_at, current.closed_by = now, actor.name
     return current
+
+
+ADDRESS_FIELDS = ("street", "house_number", "box", "postcode")
+_ADDRESS_MAX = {"street": 160, "house_number": 20, "box": 20}
+
+
+def _text(value: Any) -> str | None:
+    """A field as stripped text (a JSON payload may carry a house number as a number); None: not text."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value).strip()
+
+
+def address_problems(address: Any, nis_code: str | None) -> list[str]:
+    """What the new address of a move within Brussels lacks or gets wrong, for gemeente `nis_code`
+    (names of fields and the gemeente's own postcodes, never the values given)."""
+    if not isinstance(address, dict):
+        return ["new_address must be an object with street, house_number, box and postcode"]
+    problems: list[str] = []
+    if set(address) - set(ADDRESS_FIELDS):
+        problems.append("new_address takes only street, house_number, box and postcode")
+    for field in ADDRESS_FIELDS:
+        value = address.get(field)
+        text = _text(value)
+        if value is not None and text is None:
+            problems.append(f"new_address.{field} must be text")
+        elif not text and field != "box":
+            problems.append(f"new_address.{field} is required")
+        elif text and field in _ADDRESS_MAX and len(text) > _ADDRESS_MAX[field]:
+            problems.append(f"new_address.{field} is longer than {_ADDRESS_MAX[field]} characters")
+    postcode = _text(address.get("postcode"))
+    ref = reference.gemeenten().get(nis_code or "")
+    if postcode and not (len(postcode) == 4 and postcode.isdigit()):
+        problems.append("new_address.postcode must be a Belgian postcode of 4 digits")
+    elif postcode and ref is not None and postcode not in ref.postcodes:
+        problems.append(
+            f"new_address.postcode is not a postcode of new_nis_code {ref.nis_code} "
+            f"({ref.name}: {', '.join(ref.postcodes)})"
+        )
+    return problems
+
+
+def clean_address(address: dict[str, Any]) -> dict[str, str]:
+    """The four fields of a valid new address as stored (stripped text; no box is "")."""
+    return {field: _text(address.get(field)) or "" for field in ADDRESS_FIELDS}
 
 
 def record_visit(session: Session, case: Case, payload: dict[str, Any], actor: Actor) -> HomeVisit:
@@ -539,10 +667,17 @@ def worklist_rows(session: Session, actor: Actor, nis_code: str, *, overdue_only
     ensure_gemeente(actor, nis_code, "work list")
     gemeente(session, nis_code)
     now = clock.now()
+    latest_reported = (
+        select(func.max(ReportedAddress.id))
+        .where(_reported_here(Assignment.case_id, Assignment.nis_code, Assignment.id))
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
     query = (
-        select(Assignment, Case, RegisterPerson)
+        select(Assignment, Case, RegisterPerson, ReportedAddress)
         .join(Case, Case.id == Assignment.case_id)
         .join(RegisterPerson, RegisterPerson.id == Case.person_id)
+        .outerjoin(ReportedAddress, ReportedAddress.id == latest_reported)
         .where(Assignment.nis_code == nis_code, Assignment.status == AssignmentStatus.OPEN)
         .order_by(Assignment.due_at, Assignment.id)
     )
@@ -553,15 +688,19 @@ def worklist_rows(session: Session, actor: Actor, nis_code: str, *, overdue_only
     labels_by_year = dict(session.execute(select(SchoolYear.id, SchoolYear.label)).all())
     found = session.execute(query).all()
     previous: dict[int, str] = {}
-    handed_ids = [a.handed_over_from_id for a, _, _ in found if a.handed_over_from_id]
+    handed_ids = [a.handed_over_from_id for a, _, _, _ in found if a.handed_over_from_id]
     if handed_ids:
         previous = dict(
             session.execute(
                 select(Assignment.id, Assignment.nis_code).where(Assignment.id.in_(handed_ids))
             ).all()
         )
-    for a, case, person in found:
+    for a, case, person, reported in found:
         late = a.due_at is not None and a.due_at < now
+        if reported is None:
+            source = labels.both("address_register")
+        else:
+            source = f"{labels.both('address_reported')} ({fmt_date(reported.reported_at)})"
         rows.append(
             {
                 "assignment_id": a.id,
@@ -577,8 +716,11 @@ def worklist_rows(session: Session, actor: Actor, nis_code: str, *, overdue_only
                 "last_name": person.last_name,
                 "first_names": person.first_names,
                 "birth_date": person.birth_date,
-                "address": _address(person, names.get(person.nis_code, "")),
-                "guardians": [_guardian_line(g) for g in person.guardians],
+                # the address to check or visit: the one a gemeente reported after a move, else the register's
+                "address": _address(reported or person, names.get((reported or person).nis_code, "")),
+                "address_source": source,
+                "address_reported": reported is not None,
+                "guardians": [_guardian_line(g, person if reported else None) for g in person.guardians],
                 "handed_over_from": names.get(previous.get(a.handed_over_from_id or 0, ""), None),
             }
         )
@@ -598,6 +740,7 @@ CSV_COLUMNS = [
     ("due_at", "uiterlijk / échéance"),
     ("overdue", "achterstallig / en retard"),
     ("days_overdue", "dagen achterstallig / jours de retard"),
+    ("address_source", "herkomst adres / origine de l'adresse"),
 ]
 
 

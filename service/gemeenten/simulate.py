@@ -47,10 +47,32 @@ def _pace(seed: int) -> dict[str, float]:
     return {nis: round(rng.uniform(*PACE_RANGE), 3) for nis in sorted(gemeenten())}
 
 
+@lru_cache
+def _places(seed: int) -> Any:
+    from service.generate.places import brussels_places
+
+    return brussels_places(random.Random(seed * 104729))
+
+
+def new_address(nis_code: str, language: str, rng: random.Random, seed: int) -> dict[str, str]:
+    """A plausible address in gemeente `nis_code` (one of its streets and postcodes), as an officer
+    reports it after finding the family registered there."""
+    from service.generate.places import box, house_number
+
+    places = _places(seed)
+    return {
+        "street": rng.choice(places.streets[nis_code]).label(language),
+        "house_number": house_number(rng),
+        "box": box(rng),
+        "postcode": places.postcode(nis_code, rng),
+    }
+
+
 @simulated_actor
 def gemeente_officers(session: Session, week: SimWeek) -> None:
     """Each gemeente answers some of its open assignments this week, at its own pace."""
-    pace = _pace(week.ctx.seed if week.ctx is not None else 7)
+    seed = week.ctx.seed if week.ctx is not None else 7
+    pace = _pace(seed)
     nis_codes = list(session.scalars(select(Gemeente.nis_code)))
     open_tasks = session.execute(
         select(Assignment, Case)
@@ -76,13 +98,14 @@ def gemeente_officers(session: Session, week: SimWeek) -> None:
                 )
             elif answer == "moved_within_brussels":
                 new = week.rng.choice([n for n in nis_codes if n != case.nis_code])
+                address = new_address(new, case.owner_community, week.rng, seed)
                 try_fire(
                     session,
                     week,
                     case,
                     "register_check_moved_within_brussels",
                     actor,
-                    {"new_nis_code": new},
+                    {"answer": answer, "new_nis_code": new, "new_address": address},
                     who="gemeente",
                 )
             else:

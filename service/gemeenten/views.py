@@ -70,9 +70,22 @@ def get_assignment(
     return service.assignment_dict(session, a)
 
 
+class NewAddressIn(BaseModel):
+    """Where the family lives now: the new gemeente checks and visits this address, not the register's.
+    The postcode must be one of the new gemeente's (checked with the transition's other rules)."""
+
+    street: str
+    house_number: str
+    box: str = ""
+    postcode: str
+
+
 class RegisterCheckIn(BaseModel):
     answer: RegisterAnswer
     new_nis_code: str | None = Field(None, description="Required when the family moved within Brussels")
+    new_address: NewAddressIn | None = Field(
+        None, description="Required when the family moved within Brussels: the address in the new gemeente"
+    )
     remarks: str = ""
     expected_version: int | None = None
 
@@ -126,10 +139,12 @@ def answer_register_check(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """The population-register check: still registered (a home visit follows), moved within Brussels
-    (the case moves to that gemeente), moved out of the region, left for abroad, deceased."""
+    (the case moves to that gemeente, with the family's new address there), moved out of the region,
+    left for abroad, deceased."""
     payload: dict[str, Any] = {"answer": body.answer.value}
     if body.answer == RegisterAnswer.MOVED_WITHIN_BRUSSELS:
         payload["new_nis_code"] = body.new_nis_code
+        payload["new_address"] = body.new_address.model_dump() if body.new_address else None
     if body.remarks:
         payload["remarks"] = body.remarks
     return _fire(

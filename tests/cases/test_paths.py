@@ -213,7 +213,11 @@ def test_moved_within_brussels_hands_the_case_over(session: Session, make_cases,
     walk_to(session, case, "gemeente_register_check")
     first_due = case.due_at
     clock_at.advance(days=3)
-    walk(session, case, [("register_check_moved_within_brussels", G, {"new_nis_code": "21015"})])
+    moved = {
+        "new_nis_code": "21015",
+        "new_address": {"street": "Rogierlaan", "house_number": "8", "postcode": "1030"},
+    }
+    walk(session, case, [("register_check_moved_within_brussels", G, moved)])
     assert case.nis_code == "21015" and case.state == "gemeente_register_check"
     assert case.due_at > first_due  # the new gemeente gets its full deadline
     event = cases.timeline(session, case.id)[-1]
@@ -228,7 +232,14 @@ def test_moving_to_an_unknown_gemeente_is_refused(session: Session, make_cases, 
     [case] = make_cases(1)
     walk_to(session, case, "gemeente_register_check")
     with pytest.raises(cases.TandemError, match="gemeente"):
-        cases.fire(session, case.id, "register_check_moved_within_brussels", G, {"new_nis_code": "99999"})
+        address = {"street": "Rogierlaan", "house_number": "8", "postcode": "1030"}
+        cases.fire(
+            session,
+            case.id,
+            "register_check_moved_within_brussels",
+            G,
+            {"new_nis_code": "99999", "new_address": address},
+        )
 
 
 def test_sent_back_and_reassigned(session: Session, make_cases, clock_at) -> None:  # type: ignore[no-untyped-def]

@@ -119,6 +119,10 @@ def test_each_gemeente_chooses_its_default_visitor(session, client, make_user, t
     )
 
 
+BRUSSEL_ADDRESS = {"street": "Hoogstraat", "house_number": "101", "postcode": "1000"}
+SCHAARBEEK_ADDRESS = {"street": "Haachtsesteenweg", "house_number": "12", "box": "3", "postcode": "1030"}
+
+
 def test_moved_within_brussels_hands_the_case_over(session, client, make_user, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     person, _ = children(session, tmp_path)
     case = to_gemeente(session, open_case(session, person))
@@ -129,13 +133,13 @@ def test_moved_within_brussels_hands_the_case_over(session, client, make_user, t
     same = client.post(
         f"/api/assignments/{task['id']}/register-check",
         headers=brussel,
-        json={"answer": "moved_within_brussels", "new_nis_code": "21004"},
+        json={"answer": "moved_within_brussels", "new_nis_code": "21004", "new_address": BRUSSEL_ADDRESS},
     )
     assert same.status_code == 422 and "current gemeente" in same.json()["detail"]
     moved = client.post(
         f"/api/assignments/{task['id']}/register-check",
         headers=brussel,
-        json={"answer": "moved_within_brussels", "new_nis_code": "21015"},
+        json={"answer": "moved_within_brussels", "new_nis_code": "21015", "new_address": SCHAARBEEK_ADDRESS},
     )
     assert moved.status_code == 200, moved.text
     assert moved.json()["status"] == "handed_over" and moved.json()["new_nis_code"] == "21015"

@@ -50,3 +50,18 @@ def test_simulated_year_of_hand_overs(session, engine, tmp_path: Path) -> None: 
             select(Assignment).where(Assignment.case_id == case.id, Assignment.status == "open")
         ).all()
         assert [a.nis_code for a in open_] == [case.nis_code]
+
+
+def test_the_simulated_officers_report_a_valid_new_address_in_every_gemeente() -> None:
+    import random
+
+    from service.gemeenten.reference import gemeenten
+    from service.gemeenten.service import address_problems
+    from service.gemeenten.simulate import new_address
+
+    rng = random.Random(5)
+    for nis in gemeenten():
+        for language in ("nl", "fr"):
+            address = new_address(nis, language, rng, seed=3)
+            assert address_problems(address, nis) == [], (nis, address)
+            assert address["postcode"] in gemeenten()[nis].postcodes
