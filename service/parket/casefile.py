@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from service.core.errors import NotFound, TandemError
 from service.gemeenten.pdf import render_pdf
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"  # 1.1.0: reported_addresses (earlier versions stay published)
 SCHEMA_DIR = Path(__file__).with_name("schemas")
 TEMPLATES = Path(__file__).with_name("templates")
 DOSSIER = "dossier.pdf"

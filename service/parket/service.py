@@ -250,6 +250,7 @@ def collect(
             ),
             "compulsory_period": period,
         },
+        "reported_addresses": gemeenten.reported_addresses(session, case.id),
         "guardians": [
             {
                 "rank": gd.rank,

@@ -125,6 +125,18 @@ def test_the_new_gemeente_sees_the_reported_address_not_the_register_one(
     [reported] = service.reported_addresses(session, case.id)
     assert reported["postcode"] == "1000" and reported["assignment_id"] == old["id"]
     assert reported["reported_by"] == "gemeente_user-21015" and reported["nis_code"] == "21004"
+    assert doc["reported_addresses"] == [reported]
+    # ... and the dossier PDF shows both, the reported one under its own label
+    import zipfile
+
+    from service.parket.models import Referral
+    from service.parket.service import referral_dir
+
+    referral = session.scalars(select(Referral).where(Referral.case_id == case.id)).one()
+    with zipfile.ZipFile(referral_dir() / referral.zip_path) as zf:
+        text = " ".join(page.extract_text() for page in PdfReader(BytesIO(zf.read("dossier.pdf"))).pages)
+    text = " ".join(text.split())
+    assert "Gemeld adres / Adresse signalée" in text and "Hoogstraat 101" in text and OLD_STREET in text
 
 
 @pytest.mark.parametrize(

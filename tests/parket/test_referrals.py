@@ -70,11 +70,11 @@ def test_referral_zip_verifies_and_is_bilingual(session, client, make_user, tmp_
         content = zf.read(entry["path"])
         assert hashlib.sha256(content).hexdigest() == entry["sha256"] and len(content) == entry["bytes"]
 
-    published = client.get("/api/parket/schemas/case-file/1.0.0", headers=headers).json()
+    published = client.get("/api/parket/schemas/case-file/1.1.0", headers=headers).json()
     assert published == json.loads(zf.read("case-file.schema.json"))
     doc = json.loads(zf.read("case-file.json"))
     Draft202012Validator(published, format_checker=FormatChecker()).validate(doc)
-    assert doc["schema_version"] == manifest["schema_version"] == "1.0.0"
+    assert doc["schema_version"] == manifest["schema_version"] == "1.1.0"
     assert doc["child"]["national_number"] == child(1, date(2014, 3, 1))["national_number"]
     assert [(x["kind"], x["file"] in sent) for x in doc["letters"]] == [
         ("letter_1", True),
@@ -276,7 +276,7 @@ def test_late_list_withdraws_a_pending_referral(session, tmp_path: Path) -> None
 def test_schema_is_published_and_versioned(client, make_user) -> None:  # type: ignore[no-untyped-def]
     _, headers = make_user(Role.GEMEENTE_USER, "21004")  # no personal data: anyone signed in may read it
     versions = client.get("/api/parket/schemas/case-file", headers=headers).json()
-    assert versions == {"current": "1.0.0", "versions": ["1.0.0"]}
+    assert versions == {"current": "1.1.0", "versions": ["1.0.0", "1.1.0"]}
     schema = client.get("/api/parket/schemas/case-file/1.0.0", headers=headers).json()
     assert schema["$id"].endswith("/case-file/1.0.0") and schema["properties"]["schema_version"] == {
         "const": "1.0.0"
