@@ -215,7 +215,9 @@ def assignment_dict(session: Session, a: Assignment, *, with_person: bool = True
         "reason": a.reason,
         "handed_over_from_id": a.handed_over_from_id,
     }
-    if with_person:
+    # A withdrawn assignment (late list, age, closure) keeps its reference and reason, not the child:
+    # the gemeente no longer has a task that needs the identity (data minimisation).
+    if with_person and a.status != AssignmentStatus.WITHDRAWN:
         person = session.get(RegisterPerson, case.person_id)
         assert person is not None
         org = session.get(Gemeente, a.nis_code)

@@ -242,6 +242,7 @@ def test_late_list_withdraws_the_assignment_and_the_gemeente_sees_it(
     _, headers = make_user(Role.GEMEENTE_USER, "21004")
     visit_task = client.get("/api/assignments?step=home_visit", headers=headers).json()
     assert [(a["status"], a["reason"]) for a in visit_task] == [("withdrawn", "enrolled_late_list")]
+    assert "child" not in visit_task[0]  # no task left, so no identity either
     notes = client.get("/api/notifications?unread=true", headers=headers).json()
     assert notes[0]["kind"] == "assignment_withdrawn" and notes[0]["case_id"] == case.id
     assert "laattijdige inschrijvingslijst" in notes[0]["body_nl"]
