@@ -27,8 +27,9 @@ def _register(tmp_path: Path, n: int = 3, name: str = "register.csv", **kw) -> t
     return write_source(tmp_path / name, "rijksregister_extract", rows, **kw), rows
 
 
-def test_register_lands_with_guardians_and_protected_numbers(session: Session, tmp_path: Path,
-                                                             system_actor: Actor) -> None:
+def test_register_lands_with_guardians_and_protected_numbers(
+    session: Session, tmp_path: Path, system_actor: Actor
+) -> None:
     path, rows = _register(tmp_path, 5)
     report = ingest_file(session, SourceKind.REGISTER, path, YEAR, system_actor)
     assert report.outcome == "accepted" and report.rows_total == 5
@@ -46,15 +47,37 @@ def test_csv_variants_and_xlsx_are_read(session: Session, tmp_path: Path, system
     from service.core import national_number as nn
 
     def rows(k: int) -> list[dict]:
-        return [enrolment(nn.make(date(2015, 2, 3), 11 + 2 * i), "Dubois", "Élodie", date(2015, 2, 3),
-                          sex="M", school_id=str(k)) for i in range(3)]
+        return [
+            enrolment(
+                nn.make(date(2015, 2, 3), 11 + 2 * i),
+                "Dubois",
+                "Élodie",
+                date(2015, 2, 3),
+                sex="M",
+                school_id=str(k),
+            )
+            for i in range(3)
+        ]
 
     nl = write_source(tmp_path / "nl.csv", "discimus_export", rows(1))  # UTF-8 with BOM, ISO dates
-    fr = write_source(tmp_path / "fr.csv", "siel_export", rows(2), encoding="cp1252", delimiter=",",
-                      date_format="%d/%m/%Y")
-    late = write_source(tmp_path / "late.xlsx", "exemptions_joint", [
-        {"national_number": nn.make(date(2016, 4, 5), 21), "last_name": "Çelik", "first_names": "Ayşe",
-         "birth_date": "05/04/2016", "sex": "F", "reason": "prive", "valid_from": "01/09/2025"}])
+    fr = write_source(
+        tmp_path / "fr.csv", "siel_export", rows(2), encoding="cp1252", delimiter=",", date_format="%d/%m/%Y"
+    )
+    late = write_source(
+        tmp_path / "late.xlsx",
+        "exemptions_joint",
+        [
+            {
+                "national_number": nn.make(date(2016, 4, 5), 21),
+                "last_name": "Çelik",
+                "first_names": "Ayşe",
+                "birth_date": "05/04/2016",
+                "sex": "F",
+                "reason": "prive",
+                "valid_from": "01/09/2025",
+            }
+        ],
+    )
     assert ingest_file(session, SourceKind.ENROLMENT_NL, nl, YEAR, system_actor).encoding == "utf-8-sig"
     fr_report = ingest_file(session, SourceKind.ENROLMENT_FR, fr, YEAR, system_actor)
     assert (fr_report.encoding, fr_report.delimiter) == ("cp1252", ",")
@@ -62,8 +85,11 @@ def test_csv_variants_and_xlsx_are_read(session: Session, tmp_path: Path, system
     names = {(e.community, e.first_names) for e in session.scalars(select(Enrolment))}
     assert names == {("nl", "Élodie"), ("fr", "Élodie")}
     exemption = session.scalars(select(Exemption)).one()
-    assert (exemption.reason, exemption.first_names, exemption.birth_date) == ("private_school", "Ayşe",
-                                                                                date(2016, 4, 5))
+    assert (exemption.reason, exemption.first_names, exemption.birth_date) == (
+        "private_school",
+        "Ayşe",
+        date(2016, 4, 5),
+    )
 
 
 def test_bad_row_rejects_whole_file_and_report_names_row_column_reason(
@@ -92,7 +118,9 @@ def test_bad_row_rejects_whole_file_and_report_names_row_column_reason(
         assert value not in blob
 
 
-def test_resubmitting_the_same_file_changes_nothing(session: Session, tmp_path: Path, system_actor: Actor) -> None:
+def test_resubmitting_the_same_file_changes_nothing(
+    session: Session, tmp_path: Path, system_actor: Actor
+) -> None:
     path, _ = _register(tmp_path, 3)
     first = ingest_file(session, SourceKind.REGISTER, path, YEAR, system_actor)
     second = ingest_file(session, SourceKind.REGISTER, path, YEAR, system_actor)
@@ -100,8 +128,9 @@ def test_resubmitting_the_same_file_changes_nothing(session: Session, tmp_path: 
     assert _count(session, SourceBatch) == 1 and _count(session, RegisterPerson) == 3
 
 
-def test_corrected_file_supersedes_and_keeps_history(session: Session, tmp_path: Path,
-                                                     system_actor: Actor) -> None:
+def test_corrected_file_supersedes_and_keeps_history(
+    session: Session, tmp_path: Path, system_actor: Actor
+) -> None:
     path, _ = _register(tmp_path, 3)
     first = ingest_file(session, SourceKind.REGISTER, path, YEAR, system_actor)
     corrected, _ = _register(tmp_path, 4, name="register-v2.csv")
@@ -118,16 +147,43 @@ def test_corrected_file_supersedes_and_keeps_history(session: Session, tmp_path:
     assert f"superseded by batch {second.batch_id}" in again.message
 
 
-def test_late_list_from_another_source_adds_to_the_year(session: Session, tmp_path: Path,
-                                                        system_actor: Actor) -> None:
+def test_late_list_from_another_source_adds_to_the_year(
+    session: Session, tmp_path: Path, system_actor: Actor
+) -> None:
     from service.core import national_number as nn
 
-    main = write_source(tmp_path / "exemptions.csv", "exemptions_joint", [
-        {"national_number": nn.make(date(2014, 1, 1), 1), "last_name": "A", "first_names": "B",
-         "birth_date": "01/01/2014", "sex": "M", "reason": "europeen", "valid_from": "01/09/2025"}], delimiter=",")
-    late = write_source(tmp_path / "late.csv", "exemptions_joint", [
-        {"national_number": nn.make(date(2014, 1, 2), 1), "last_name": "C", "first_names": "D",
-         "birth_date": "02/01/2014", "sex": "M", "reason": "prive", "valid_from": "01/03/2026"}], delimiter=",")
+    main = write_source(
+        tmp_path / "exemptions.csv",
+        "exemptions_joint",
+        [
+            {
+                "national_number": nn.make(date(2014, 1, 1), 1),
+                "last_name": "A",
+                "first_names": "B",
+                "birth_date": "01/01/2014",
+                "sex": "M",
+                "reason": "europeen",
+                "valid_from": "01/09/2025",
+            }
+        ],
+        delimiter=",",
+    )
+    late = write_source(
+        tmp_path / "late.csv",
+        "exemptions_joint",
+        [
+            {
+                "national_number": nn.make(date(2014, 1, 2), 1),
+                "last_name": "C",
+                "first_names": "D",
+                "birth_date": "02/01/2014",
+                "sex": "M",
+                "reason": "prive",
+                "valid_from": "01/03/2026",
+            }
+        ],
+        delimiter=",",
+    )
     ingest_file(session, SourceKind.EXEMPTION, main, YEAR, system_actor)
     ingest_file(session, SourceKind.EXEMPTION, late, YEAR, system_actor, source="private-school-x")
     assert len(current_batches(session, YEAR, [SourceKind.EXEMPTION])) == 2
@@ -140,8 +196,9 @@ def test_flawed_list_rows_are_kept_as_warnings(session: Session, tmp_path: Path,
     rows = [
         enrolment(good, "Benali", "Youssef", date(2015, 2, 3)),
         enrolment("", "Benali", "Yousef", date(2015, 2, 3)),  # missing number
-        enrolment(good[:-2] + "00" if good[-2:] != "00" else good[:-2] + "01", "Benali", "Youssef",
-                  date(2015, 2, 3)),  # bad checksum
+        enrolment(
+            good[:-2] + "00" if good[-2:] != "00" else good[:-2] + "01", "Benali", "Youssef", date(2015, 2, 3)
+        ),  # bad checksum
         enrolment(good, "Benali", "Youssef", date(2015, 3, 2)),  # disagrees with the birth date
     ]
     path = write_source(tmp_path / "nl.csv", "discimus_export", rows)
@@ -151,7 +208,9 @@ def test_flawed_list_rows_are_kept_as_warnings(session: Session, tmp_path: Path,
     assert statuses == ["valid", "missing", "invalid", "inconsistent"]
 
 
-def test_wrong_header_names_the_closest_profile(session: Session, tmp_path: Path, system_actor: Actor) -> None:
+def test_wrong_header_names_the_closest_profile(
+    session: Session, tmp_path: Path, system_actor: Actor
+) -> None:
     path = tmp_path / "weird.csv"
     path.write_text("a;b;c\n1;2;3\n", encoding="utf-8")
     with pytest.raises(IngestRejected) as info:
@@ -181,9 +240,13 @@ def _dump(session: Session) -> str:
     for table in Base.metadata.sorted_tables:
         for row in session.execute(text(f'SELECT * FROM "{table.name}"')):
             for value in row:
-                parts.append(value.decode("latin-1") if isinstance(value, bytes | memoryview) and
-                             not isinstance(value, memoryview) else
-                             bytes(value).decode("latin-1") if isinstance(value, memoryview) else str(value))
+                parts.append(
+                    value.decode("latin-1")
+                    if isinstance(value, bytes | memoryview) and not isinstance(value, memoryview)
+                    else bytes(value).decode("latin-1")
+                    if isinstance(value, memoryview)
+                    else str(value)
+                )
     return "\n".join(parts)
 
 
@@ -191,9 +254,14 @@ def test_the_report_of_a_rejected_file_does_not_say_rows_were_kept(capsys) -> No
     from service.ingest.cli import print_report
     from service.ingest.service import IngestReport
 
-    report = IngestReport(file="x.csv", kind="exemption", school_year=YEAR, outcome="rejected",
-                          warnings_by_reason={"niss_rrn: missing": 1},
-                          message="x.csv: rejected, 1 problem(s) in 57 rows; nothing was written")
+    report = IngestReport(
+        file="x.csv",
+        kind="exemption",
+        school_year=YEAR,
+        outcome="rejected",
+        warnings_by_reason={"niss_rrn: missing": 1},
+        message="x.csv: rejected, 1 problem(s) in 57 rows; nothing was written",
+    )
     print_report(report)
     out = capsys.readouterr().out
     assert "niss_rrn: missing" in out and "kept" not in out
