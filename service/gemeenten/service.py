@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from service.auth.scope import ensure_gemeente, gemeente_filter
 from service.auth.service import Actor
 from service.cases.models import Case
-from service.core import clock
+from service.core import clock, reference
 from service.core.errors import NotFound, TandemError
-from service.gemeenten import labels, reference
+from service.gemeenten import labels
 from service.gemeenten.models import (
     Assignment,
     AssignmentStatus,

@@ -41,7 +41,7 @@ def officer(nis_code: str) -> Actor:
 
 @lru_cache
 def _pace(seed: int) -> dict[str, float]:
-    from service.gemeenten.reference import gemeenten
+    from service.core.reference import gemeenten
 
     rng = random.Random(seed * 7919)
     return {nis: round(rng.uniform(*PACE_RANGE), 3) for nis in sorted(gemeenten())}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
-from service.gemeenten.reference import GemeenteRef, gemeenten
+from service.core.reference import GemeenteRef, gemeenten
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
-from service.gemeenten.reference import gemeenten
+from service.core.reference import gemeenten
 from service.generate.places import regions
 
 T = TypeVar("T")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from service.core import national_number as nn
-from service.gemeenten.reference import brussels_postcodes, gemeenten
+from service.core.reference import brussels_postcodes, gemeenten
 from service.ingest.models import ExemptionReason, NNStatus, SourceKind
 from service.ingest.profiles import GUARDIAN_FIELDS, Profile, header_key
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from service.core.reference import gemeenten
 from service.core.settings import Settings, get_settings
-from service.gemeenten.reference import gemeenten
 from service.ingest.models import Guardian, RegisterPerson
 
 # Country of a guardian living abroad: the last address line, in capitals, in French (the

@@ -14,7 +14,7 @@ import pandas as pd
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
-from service.gemeenten.reference import brussels_postcodes
+from service.core.reference import brussels_postcodes
 from service.linkage.normalise import swap_day_month
 
 # The comparisons, their levels (strongest first) and how each is decided: stored with every run.

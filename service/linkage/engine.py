@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from service.gemeenten.reference import brussels_postcodes
+from service.core.reference import brussels_postcodes
 from service.linkage.blocking import RULES, candidate_pairs
 from service.linkage.compare import FIELDS, Encoded, compare, encode
 from service.linkage.model import FSModel, estimate_u, expectation_maximisation, tf_for_pairs, tf_tables

@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from service.gemeenten.reference import brussels_postcodes
+from service.core.reference import brussels_postcodes
 from service.ingest.models import Enrolment, Exemption, HomeEducation, RegisterPerson, SourceBatch
 
 RECORD_KINDS = {"enrolment": Enrolment, "home_education": HomeEducation, "exemption": Exemption}

@@ -55,7 +55,7 @@ def test_simulated_year_of_hand_overs(session, engine, tmp_path: Path) -> None: 
 def test_the_simulated_officers_report_a_valid_new_address_in_every_gemeente() -> None:
     import random
 
-    from service.gemeenten.reference import gemeenten
+    from service.core.reference import gemeenten
     from service.gemeenten.service import address_problems
     from service.gemeenten.simulate import new_address
 

@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from service.core.national_number import NNKind, NNProblem, consistency_problems, parse
+from service.core.reference import brussels_postcodes
 from service.core.school_age import is_compulsory
-from service.gemeenten.reference import brussels_postcodes
 from service.generate.brussels import ErrorRates, GeneratorConfig, generate_year
 from service.generate.cli import generate_app
 from service.generate.names import strip_accents
