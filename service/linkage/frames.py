@@ -2,8 +2,8 @@
 
 The community lists are large (about 2 million rows at Brussels scale) and mostly hold pupils living
 outside Brussels. The database already discards what cannot matter: rows not active on the
-reference date, and rows whose regular, valid national number is not in the register and whose
-postcode is outside Brussels (the pupil is not a register child, see engine.py). What remains is what
+reference date, and rows whose regular, valid national number is not in the register (the pupil is
+not a register child, see stage1.py) unless a register child shares their birth date and surname. What remains is what
 stage 1 and stage 2 use.
 
 One query per source, only the columns linkage uses. On PostgreSQL the result travels as CSV through
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, and_, literal, null, or_, select, union_all
+from sqlalchemy import Select, and_, func, literal, null, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from service.core.reference import brussels_postcodes
@@ -161,20 +161,37 @@ def _kind_select(kind: str, batch_ids: list[int], reference_date: date, register
         )
     )
     if register_batch_ids is not None:
-        in_register = select(RegisterPerson.nn_hash).where(
-            RegisterPerson.batch_id.in_(register_batch_ids), RegisterPerson.nn_hash.is_not(None)
-        )
-        query = query.where(
-            or_(
-                model.nn_hash.is_(None),
-                model.nn_status != "valid",
-                model.nn_bis.is_(True),
-                model.postcode.is_(None),
-                model.postcode.in_(sorted(brussels_postcodes())),
-                and_(model.nn_hash.in_(in_register)),
-            )
-        )
+        query = query.where(_may_link(model, register_batch_ids))
     return query
+
+
+def _may_link(model: Any, register_batch_ids: list[int]) -> Any:
+    """Rows that can link to a register child: a hash in the register, no trustworthy number, or a
+    foreign number (see stage1.py) on a row not placed outside Brussels whose birth date and surname
+    (either name field, case aside) a register child shares: the tight route's superset in SQL."""
+    in_register = select(RegisterPerson.nn_hash).where(
+        RegisterPerson.batch_id.in_(register_batch_ids), RegisterPerson.nn_hash.is_not(None)
+    )
+    register_keys = select(RegisterPerson.birth_date, func.lower(RegisterPerson.last_name)).where(
+        RegisterPerson.batch_id.in_(register_batch_ids)
+    )
+    return or_(
+        model.nn_hash.is_(None),
+        model.nn_status != "valid",
+        model.nn_bis.is_(True),
+        model.nn_hash.in_(in_register),
+        and_(
+            or_(
+                model.postcode.is_(None),
+                model.postcode == "",
+                model.postcode.in_(sorted(brussels_postcodes())),
+            ),
+            or_(
+                tuple_(model.birth_date, func.lower(model.last_name)).in_(register_keys),
+                tuple_(model.birth_date, func.lower(model.first_names)).in_(register_keys),
+            ),
+        ),
+    )
 
 
 def load_records(

@@ -30,8 +30,13 @@ M_START: dict[str, list[float]] = {
     "birth_date": [0.92, 0.05, 0.02, 0.01],
     "sex": [0.98, 0.02],
     "postcode": [0.85, 0.10, 0.05],
-    "national_number": [0.99, 0.01],
+    "national_number": [0.995, 0.005],
 }
+# Fields whose u is fixed rather than learnt: only records with a foreign number reach level 1, and
+# only through the tight route, so random pairs of stage 2 cannot say how common it is. Among list
+# records at Brussels scale about 9 in 10 carry a valid number of a pupil living elsewhere; a tenth
+# is a conservative share for the tight route's candidates: level 1 weighs log2(0.005 / 0.1) = -4.3 bits.
+U_FIXED: dict[str, list[float]] = {"national_number": [0.9, 0.1]}
 # Floors keep one unseen level from giving infinite evidence either way.
 PROB_FLOOR = 1e-5
 
@@ -104,6 +109,10 @@ class FSModel:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FSModel:
+        stored = {c["field"]: [lv["label"] for lv in c["levels"]] for c in data["comparisons"]}
+        if stored != COMPARISONS:
+            # weights learnt for other levels would be read against the wrong agreements
+            raise ValueError("the stored model's comparison levels differ from this version's; retrain")
         model = cls()
         model.prior = float(data["prior"])
         model.tf_minimum = float(data.get("tf_minimum", model.tf_minimum))
@@ -150,6 +159,7 @@ def estimate_u(
         g = g[g >= 0]
         counts = np.bincount(g, minlength=len(COMPARISONS[f])).astype(np.float64)
         u[f] = list((counts + 0.5) / (counts.sum() + 0.5 * len(counts)))  # smoothed: no level is impossible
+    u.update({f: list(v) for f, v in U_FIXED.items()})
     return u
 
 

@@ -178,8 +178,8 @@ def add_keys(frame: pd.DataFrame, *, swapped: bool = False) -> pd.DataFrame:
     _name_keys(frame, last, first, "")
     if swapped:
         _name_keys(frame, first, last, "x_")
-    frame["sex"] = frame["sex"].fillna("").astype(str)
-    frame["postcode"] = frame["postcode"].fillna("").astype(str)
+    for col in ("sex", "postcode"):  # a list without the column says nothing, it does not disagree
+        frame[col] = frame[col].fillna("").astype(str) if col in frame else ""
     birth = pd.to_datetime(frame["birth_date"], errors="coerce")
     frame["dob"] = (birth.dt.year * 10000 + birth.dt.month * 100 + birth.dt.day).fillna(0).astype(np.int64)
     frame["byear"] = (frame["dob"] // 10000).astype(np.int64)

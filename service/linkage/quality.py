@@ -67,9 +67,11 @@ def evaluate(session: Session, run: Run, data_dir: Path) -> dict[str, Any]:
     )
     statuses = pd.DataFrame(
         session.execute(
-            select(ChildStatus.person_id, ChildStatus.status).where(ChildStatus.run_id == run.id)
+            select(ChildStatus.person_id, ChildStatus.status, ChildStatus.reason).where(
+                ChildStatus.run_id == run.id
+            )
         ).all(),
-        columns=["person_id", "status"],
+        columns=["person_id", "status", "reason"],
     )
     return score(children, true_pairs, links, statuses)
 
@@ -91,6 +93,10 @@ def score(
     truly_none = ~merged["person_id"].isin(truth["person_id"]) & compulsory
     flagged = merged["status"] == "residual"
     accounted = merged["status"].isin(ACCOUNTED)
+    # residual children with candidates in review count as flagged (they are in the residual's work)
+    reason = merged["reason"] if "reason" in merged else pd.Series(None, index=merged.index)
+    in_review = (merged["status"] == "in_review") | (reason == "pending_review")
+    flagged = flagged | (merged["status"] == "in_review")
     wrongly_flagged = int((truly_accounted & flagged).sum())
     missed = int((truly_none & accounted).sum())
     n_accounted, n_none = int(truly_accounted.sum()), int(truly_none.sum())
@@ -106,7 +112,9 @@ def score(
         "truly_not_accounted": n_none,
         "wrongly_flagged": wrongly_flagged,
         "wrongly_flagged_per_10k": 10_000 * wrongly_flagged / n_accounted if n_accounted else 0.0,
-        "truly_accounted_in_review": int((truly_accounted & (merged["status"] == "in_review")).sum()),
+        "truly_accounted_in_review": int((truly_accounted & in_review).sum()),
+        "truly_not_accounted_in_review": int((truly_none & in_review).sum()),
+        "children_in_review": int((compulsory & in_review).sum()),
         "missed_truants": missed,
         "missed_truants_share": missed / n_none if n_none else 0.0,
         "review_pairs": reviews,

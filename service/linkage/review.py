@@ -21,7 +21,7 @@ from service.ingest.models import RegisterPerson, SourceBatch
 from service.linkage.compare import COMPARISONS, FIELDS
 from service.linkage.frames import PERIODS, RECORD_KINDS
 from service.linkage.models import ChildStatus, ChildStatusKind, LinkPair, ReviewDecision, Run
-from service.linkage.service import STATUS_OF_KIND
+from service.linkage.service import PENDING_REVIEW, STATUS_OF_KIND
 
 DECISIONS = ("accept", "reject")
 
@@ -207,7 +207,9 @@ def _update_status(session: Session, run: Run, pair: LinkPair, decision: str) ->
         status.reason = record.get("reason")
         status.valid_from = record["valid_from"]
         status.valid_until = record["valid_until"]
-    elif decision == "reject" and status.status == ChildStatusKind.IN_REVIEW.value:
+    elif decision == "reject" and (
+        status.status == ChildStatusKind.IN_REVIEW.value or status.reason == PENDING_REVIEW
+    ):
         pending = session.scalar(
             select(func.count()).where(
                 LinkPair.run_id == run.id,
@@ -218,6 +220,7 @@ def _update_status(session: Session, run: Run, pair: LinkPair, decision: str) ->
         )
         if not pending:
             status.status = ChildStatusKind.RESIDUAL.value
+            status.reason = None
     counts = dict(run.counts)
     statuses = dict(
         session.execute(
@@ -278,7 +281,7 @@ def _summary(status: ChildStatus, pairs: list[LinkPair], run: Run) -> str:
         return f"no usable number matched; names, birth date and other fields give probability {status.probability:.4f} (link threshold {link_p})"
     if status.method == "review_decision":
         return "an operator accepted the pair in review"
-    if status.status == ChildStatusKind.IN_REVIEW.value:
+    if status.status == ChildStatusKind.IN_REVIEW.value or status.reason == PENDING_REVIEW:
         return f"a record scores between the review threshold ({review_p}) and the link threshold ({link_p}): waiting for an operator"
     near = [p for p in pairs if p.outcome in ("candidate", "rejected")]
     if near:

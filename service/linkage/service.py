@@ -27,10 +27,12 @@ from service.ingest.models import SchoolYear, SourceBatch, SourceKind
 from service.ingest.service import current_batches
 from service.linkage import engine
 from service.linkage.compare import COMPARISONS
-from service.linkage.engine import LinkResult, LinkSettings
+from service.linkage.engine import LinkResult
 from service.linkage.frames import load_people, load_records
 from service.linkage.model import FSModel
 from service.linkage.models import ChildStatus, ChildStatusKind, LinkPair, ReviewDecision, Run
+from service.linkage.settings import LinkSettings
+from service.linkage.training import default_model
 
 Progress = Callable[[int, int, str], None]
 STATUS_OF_KIND = {
@@ -69,6 +71,7 @@ PAIR_COLUMNS = (
     "swapped",
     "record_fp",
 )
+PENDING_REVIEW = "pending_review"  # ChildStatus.reason of a residual child with candidates in review
 CANDIDATES_PER_CHILD = 3  # near misses kept for `explain` of a child nothing accounted for
 
 
@@ -126,7 +129,7 @@ def load_decisions(session: Session, school_year_id: int) -> dict[tuple[str, str
 def run_model(run: Run | None) -> tuple[FSModel | None, LinkSettings]:
     if run is None or not run.model.get("model"):
         return None, LinkSettings()
-    return FSModel.from_json(run.model["model"]), LinkSettings(**run.model.get("settings", {}))
+    return FSModel.from_json(run.model["model"]), LinkSettings.from_dict(run.model.get("settings", {}))
 
 
 # -- statuses -------------------------------------------------------------------------------------
@@ -193,14 +196,15 @@ def statuses_frame(
         out.loc[pi, "probability"] = best["probability"].to_numpy()
         for col in ("community", "school_id", "campus_id", "reason", "valid_from", "valid_until"):
             out.loc[pi, col] = rec[col].to_numpy()
+    # a child whose only candidates wait for review is not accounted for: it stays in the residual
+    # (its case opens like any other), marked so that the cross-check looks at the candidates first
     in_review = np.zeros(n, dtype=bool)
     in_review[result.reviews["pi"].to_numpy()] = True
-    status = np.where(
-        (status == ChildStatusKind.RESIDUAL.value) & in_review, ChildStatusKind.IN_REVIEW.value, status
-    )
+    pending = (status == ChildStatusKind.RESIDUAL.value) & in_review
     compulsory = compulsory_mask(people["birth_date"], start_age, reference_date)
     status = np.where(~compulsory, ChildStatusKind.NOT_COMPULSORY.value, status)
     out["status"] = status
+    out.loc[pending & compulsory, "reason"] = PENDING_REVIEW
     out.loc[~compulsory & out["reason"].isna(), "reason"] = "age"
     return out
 
@@ -212,17 +216,8 @@ def _batch_ids(batches: list[SourceBatch]) -> tuple[list[int], list[SourceBatch]
     return register, lists
 
 
-def run_linkage(
-    session: Session,
-    school_year: str,
-    reference_date: date,
-    actor: Actor,
-    progress: Progress | None = None,
-    settings: LinkSettings | None = None,
-) -> Run:
-    """Link the year's current batches and store a status per register child; commits when done."""
-    settings = settings or LinkSettings()
-    step = progress or (lambda done, total, message: None)
+def _start_run(session: Session, school_year: str, reference_date: date, actor: Actor):  # type: ignore[no-untyped-def]
+    """Check the year and its inputs and add the run (status running); returns it with the inputs."""
     year = get_school_year(session, school_year)
     if not year.starts_on <= reference_date <= year.ends_on:
         # Every list would have lapsed (or not begun): a run full of false residual children.
@@ -246,44 +241,37 @@ def run_linkage(
     )
     session.add(run)
     session.flush()
-    total = 10
-    step(1, total, "reading the register")
-    people = engine.prepare_people(load_people(session, register_ids))
-    step(2, total, "reading the lists")
-    records = engine.prepare_records(load_records(session, list_batches, reference_date, register_ids))
-    decisions = load_decisions(session, year.id)
+    return year, run, register_ids, list_batches
 
-    def engine_step(done: int, _total: int, message: str) -> None:
-        step(2 + done, total, message)
 
-    result = engine.link(records, people, settings, decisions=decisions, progress=engine_step)
-    step(9, total, "writing statuses")
-    statuses = statuses_frame(people, records, result, year.start_age, reference_date)
-    _write(session, run, people, records, result, statuses)
-    counts = statuses["status"].value_counts().to_dict()
-    run.counts = {
-        "children": len(people),
-        "statuses": {k.value: int(counts.get(k.value, 0)) for k in ChildStatusKind},
-        "linkage": result.counts,
-    }
-    run.model = {
+STAGE1_DESCRIPTION = {
+    "join": "keyed hash (HMAC-SHA256) of the national number",
+    "distrust": "at least two of: first name different, surname different, birth date more than "
+    "one digit or swap away; or a twin in the register, the first name not close, and another twin "
+    "of the group fitting the first name at least as well",
+    "valid_number_not_in_register": "regular valid number consistent with the record, absent from the "
+    "register: the pupil is not a register child; never trained on; compared only with register children "
+    "of the same first name, surname and birth date (none if the record's postcode is outside Brussels), "
+    "and without a Brussels postcode on the record at most sent to review",
+    "to_fuzzy": "no number, invalid number, bis number or number inconsistent with the record, "
+    "absent from the register; and distrusted hash links",
+}
+TWIN_RULE = (
+    "same surname, birth date and address as another register child and a different first name: never a "
+    "match, unless the record's first name is closer to this child's than to every other child of the group"
+)
+
+
+def _model_json(people: pd.DataFrame, result: LinkResult, settings: LinkSettings, reference_date: date):  # type: ignore[no-untyped-def]
+    """What the run stores about how it decided: settings, model, its health, rules."""
+    return {
         "settings": settings.as_dict(),
         "model": result.model.to_json(),
-        "stage1": {
-            "join": "keyed hash (HMAC-SHA256) of the national number",
-            "distrust": "at least two of: first name different, surname different, birth date more than "
-            "one digit or swap away; or a twin in the register, the first name not close, and another twin "
-            "of the group fitting the first name at least as well",
-            "valid_number_not_in_register": "regular valid number consistent with the record, absent from "
-            "the register: the pupil is not a register child; kept out of fuzzy linkage",
-            "to_fuzzy": "no number, invalid number, bis number or number inconsistent with the record, "
-            "absent from the register; and distrusted hash links",
-        },
+        "health": model_health(result),
+        "stage1": STAGE1_DESCRIPTION,
         "blocking_rules": result.blocking,
         "comparisons": COMPARISONS,
-        "twin_rule": "same surname, birth date and address as another register child and a different first "
-        "name: never a match, unless the record's first name is closer to this child's than to every other "
-        "child of the group",
+        "twin_rule": TWIN_RULE,
         "one_to_one": "a record links to at most one child; a child to at most one record per list",
         "term_frequencies": {
             f: {
@@ -295,6 +283,52 @@ def run_linkage(
         },
         "reference_date": reference_date.isoformat(),
     }
+
+
+def model_health(result: LinkResult) -> dict[str, Any]:
+    """The model's health verdict (ok / implausible, the problems, which m was used)."""
+    return dict(result.model.training.get("health", {"verdict": "ok", "problems": [], "used": "given"}))
+
+
+def run_linkage(
+    session: Session,
+    school_year: str,
+    reference_date: date,
+    actor: Actor,
+    progress: Progress | None = None,
+    settings: LinkSettings | None = None,
+) -> Run:
+    """Link the year's current batches and store a status per register child; commits when done.
+
+    A run whose trained model failed its health checks is still done (it used the fallback m), but
+    its counts carry the verdict and the problems, for the operator to read before opening cases.
+    """
+    settings = settings or LinkSettings()
+    step = progress or (lambda done, total, message: None)
+    year, run, register_ids, list_batches = _start_run(session, school_year, reference_date, actor)
+    total = 10
+    step(1, total, "reading the register")
+    people = engine.prepare_people(load_people(session, register_ids))
+    step(2, total, f"reading the lists ({len(people):,} register children)")
+    records = engine.prepare_records(load_records(session, list_batches, reference_date, register_ids))
+    decisions = load_decisions(session, year.id)
+
+    def engine_step(done: int, _total: int, message: str) -> None:
+        step(2 + done, total, message)
+
+    result = engine.link(records, people, settings, decisions=decisions, progress=engine_step)
+    step(9, total, f"writing statuses ({len(people):,} children)")
+    statuses = statuses_frame(people, records, result, year.start_age, reference_date)
+    _write(session, run, people, records, result, statuses)
+    counts = statuses["status"].value_counts().to_dict()
+    run.counts = {
+        "children": len(people),
+        "statuses": {k.value: int(counts.get(k.value, 0)) for k in ChildStatusKind},
+        "residual_pending_review": int((statuses["reason"] == PENDING_REVIEW).sum()),
+        "model_health": model_health(result),
+        "linkage": result.counts,
+    }
+    run.model = _model_json(people, result, settings, reference_date)
     run.status = "done"
     run.finished_at = clock.now()
     audit.record(session, actor, "process", "run", [run.id], f"linkage run {school_year} at {reference_date}")
@@ -395,7 +429,7 @@ def relink_children(
     records = engine.prepare_records(raw)
     model, settings = run_model(latest_run(session, year.label))
     if model is None:
-        model = engine.default_model(records, people, settings)
+        model = default_model(records, people, settings)
     result = engine.link(records, people, settings, model=model, decisions=load_decisions(session, year.id))
     best = best_links(result, records)
     out: dict[int, LinkMatch] = {}

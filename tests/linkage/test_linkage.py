@@ -238,7 +238,10 @@ def test_review_decisions_are_reused_on_a_rerun(session: Session, year: dict[str
     queue = review.review_queue(session, run.id, ACTOR, limit=100)
     by_person = {v["child"]["person_id"]: v for v in queue["pairs"]}
     assert ids["dm_swap"] in by_person and ids["swapped"] in by_person
-    assert _statuses(session, run.id)[ids["dm_swap"]].status == "in_review"
+    # a child whose only candidate waits for review stays in the residual, marked as pending review
+    pending = _statuses(session, run.id)[ids["dm_swap"]]
+    assert (pending.status, pending.reason) == ("residual", "pending_review")
+    assert run.counts["residual_pending_review"] >= 2 and run.counts["statuses"]["in_review"] == 0
     wf = by_person[ids["dm_swap"]]["waterfall"]
     assert [s["step"] for s in wf["steps"]][:3] == ["prior", "first_name", "surname"]
     assert (
@@ -249,7 +252,7 @@ def test_review_decisions_are_reused_on_a_rerun(session: Session, year: dict[str
     session.commit()
     st = _statuses(session, run.id)
     assert st[ids["dm_swap"]].status == "enrolled" and st[ids["dm_swap"]].method == "review_decision"
-    assert st[ids["swapped"]].status == "residual"
+    assert (st[ids["swapped"]].status, st[ids["swapped"]].reason) == ("residual", None)
 
     rerun = run_linkage(session, YEAR, REF, ACTOR, settings=strict)
     st = _statuses(session, rerun.id)

@@ -1,0 +1,174 @@
+"""Training the stage-2 model, and the health verdict that decides whether the trained model is used.
+
+u comes from random pairs; m from EM in two sessions (blocked on birth date, then on names), each on
+a bounded random sample of its candidate pairs (EM runs on patterns, the sample bounds the cost of
+building them). The stage-1 hash links are free labels: their comparison levels give an m that EM
+is checked against, and the fallback when EM degenerates.
+
+EM can converge to a class that is not "same child" (at Brussels scale with 1.8 million pupils from
+outside Brussels in stage 2 it learnt m(surname exact) = 0.035: the "match" class had become "pupil
+living outside Brussels"). `health` states the checks every model must pass; a model that fails one
+is not used: the run falls back to documented m values and says so in its counts, its stored model
+and the command's output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from service.linkage.compare import COMPARISONS, FIELDS, Encoded
+from service.linkage.model import M_START, FSModel, estimate_u, expectation_maximisation
+
+IDENTIFYING = ("first_name", "surname", "birth_date")
+M_EXACT_FLOOR = 0.5  # below this, "the same child" no longer usually has the same name / birth date
+HASH_DRIFT = 0.4  # EM's m(exact) may sit this far below the hash links' (records without numbers are messier)
+MIN_LABELS = 200  # hash links needed before their levels are used as m
+EM_FIELDS = {
+    "birth_date": ["first_name", "surname", "sex", "postcode"],
+    "names": ["birth_date", "sex", "postcode"],
+}
+
+
+def labelled_m(gamma: np.ndarray) -> dict[str, list[float]] | None:
+    """Level frequencies among trusted hash links (smoothed), or None with too few of them."""
+    if len(gamma) < MIN_LABELS:
+        return None
+    out: dict[str, list[float]] = {}
+    for j, f in enumerate(FIELDS):
+        if f == "national_number":
+            continue
+        g = gamma[:, j]
+        g = g[g >= 0]
+        counts = np.bincount(g, minlength=len(COMPARISONS[f])).astype(np.float64)
+        out[f] = list((counts + 1.0) / (counts.sum() + len(counts)))
+    return out
+
+
+def health(
+    model: FSModel, *, labels: dict[str, list[float]] | None, expected_matches: float | None, ceiling: int
+) -> dict[str, Any]:
+    """Checks on a trained model: each identifying field's exact level is evidence for a match and
+    its 'different' level against; m(exact) above a floor and near the hash links' m; the number of
+    matches EM expects no more than the children or records there are."""
+    problems: list[str] = []
+    for f in IDENTIFYING:
+        m, u = model.m[f], model.u[f]
+        if m[0] < M_EXACT_FLOOR:
+            problems.append(f"m({f} exact) = {m[0]:.3f} is below the floor {M_EXACT_FLOOR}")
+        if m[0] <= u[0]:
+            problems.append(f"m({f} exact) = {m[0]:.3f} is not above u = {u[0]:.3f}")
+        if m[-1] >= u[-1]:
+            problems.append(f"m({f} different) = {m[-1]:.3f} is not below u = {u[-1]:.3f}")
+        if labels is not None and m[0] < labels[f][0] - HASH_DRIFT:
+            problems.append(
+                f"m({f} exact) = {m[0]:.3f} is far below {labels[f][0]:.3f} among the stage-1 hash links"
+            )
+    if expected_matches is not None and expected_matches > 1.1 * max(ceiling, 1):
+        problems.append(
+            f"EM expects {expected_matches:,.0f} matches, more than the {ceiling:,} records or children "
+            "that could match"
+        )
+    return {"verdict": "implausible" if problems else "ok", "problems": problems}
+
+
+def _sample(mask: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarray:
+    rows = np.flatnonzero(mask)
+    if len(rows) > limit:
+        rows = np.sort(rng.choice(rows, size=limit, replace=False))
+    return rows
+
+
+def _em_sessions(gamma: np.ndarray, masks: dict[str, np.ndarray], model: FSModel, settings: Any):
+    """Run the two EM sessions; returns the session reports and (match share, pairs) of the first."""
+    rng = np.random.default_rng(settings.seed)
+    sessions: list[dict[str, Any]] = []
+    lam_dob = None
+    for rule, fields in EM_FIELDS.items():
+        mask = masks.get(rule)
+        if mask is None or mask.sum() < 50:
+            sessions.append(
+                {"blocked_on": rule, "pairs": int(0 if mask is None else mask.sum()), "skipped": True}
+            )
+            continue
+        rows = _sample(mask, settings.em_max_pairs, rng)
+        m, lam, iterations = expectation_maximisation(
+            gamma[rows], model, fields, iterations=settings.em_iterations
+        )
+        keep = fields if rule == "birth_date" else ["birth_date"]
+        for f in keep:
+            model.m[f] = m[f]
+        if rule == "birth_date":
+            lam_dob = (lam, int(mask.sum()))
+        sessions.append(
+            {
+                "blocked_on": rule,
+                "pairs": int(mask.sum()),
+                "sampled_pairs": int(len(rows)),
+                "fields": keep,
+                "match_share": lam,
+                "iterations": iterations,
+            }
+        )
+    return sessions, lam_dob
+
+
+def train(
+    records: pd.DataFrame,
+    people: pd.DataFrame,
+    gamma: np.ndarray,
+    masks: dict[str, np.ndarray],
+    settings: Any,
+    *,
+    encoded: Encoded | None = None,
+    labels: dict[str, list[float]] | None = None,
+) -> FSModel:
+    """u from random pairs, m by EM; the health verdict decides whether EM's m is kept.
+
+    `masks` holds the training pairs of each session ("birth_date", "names"); pairs of
+    foreign-number records are never among them.
+    """
+    model = FSModel()
+    model.u = estimate_u(records, people, settings.seed, settings.u_sample_pairs, encoded)
+    sessions, lam_dob = _em_sessions(gamma, masks, model, settings)
+    ceiling = min(len(records), len(people))
+    expected = None
+    if lam_dob is not None:
+        expected = lam_dob[0] * lam_dob[1] / max(model.m["birth_date"][0], 0.5)
+    verdict = health(model, labels=labels, expected_matches=expected, ceiling=ceiling)
+    if verdict["verdict"] == "ok" and expected is not None:
+        model.prior = float(np.clip(expected / (len(records) * len(people)), 1e-12, 0.5))
+        verdict["used"] = "trained"
+    else:
+        fallback_m(model, labels, ceiling, len(records) * len(people))
+        verdict["used"] = model.training.pop("fallback")
+    model.training = {
+        "u": "random sampling",
+        "u_sample_pairs": settings.u_sample_pairs,
+        "em": "m and the session's own non-match frequencies learnt together; only m is kept",
+        "em_sessions": sessions,
+        "health": verdict,
+    }
+    return model
+
+
+def fallback_m(model: FSModel, labels: dict[str, list[float]] | None, ceiling: int, pairs: int) -> None:
+    """Replace m by the hash links' levels (or the documented starting values) and set a prior that
+    expects half the possible matches; records which in `model.training["fallback"]`."""
+    for f, values in M_START.items():
+        model.m[f] = list(labels[f]) if labels is not None and f in labels else list(values)
+    model.prior = float(np.clip(0.5 * max(ceiling, 1) / max(pairs, 1), 1e-12, 0.5))
+    model.training["fallback"] = (
+        "fallback: m from the stage-1 hash links" if labels is not None else "fallback: starting values"
+    )
+
+
+def default_model(records: pd.DataFrame, people: pd.DataFrame, settings: Any) -> FSModel:
+    """The model used before any run of the year exists: u from the data, m from the starting values."""
+    model = FSModel()
+    model.u = estimate_u(records, people, settings.seed, min(settings.u_sample_pairs, 50_000))
+    model.prior = float(np.clip(0.5 / max(len(people), 1), 1e-12, 0.5))
+    model.training = {"u": "random sampling", "m": "starting values (no run of the year yet)"}
+    return model
