@@ -12,6 +12,7 @@ class LinkSettings:
     review_probability: float = 0.60
     ambiguity_margin_bits: float = 6.0  # a runner-up closer than this to the best makes a record ambiguous
     em_iterations: int = 200  # an upper bound: EM stops when no parameter moves by 1e-6
+    em_min_pairs: int = 50  # a session with fewer pairs is skipped (the starting values are used)
     em_max_pairs: int = 1_000_000  # EM sees at most this many pairs per session (a random sample)
     u_sample_pairs: int = 300_000
     seed: int = 20251001

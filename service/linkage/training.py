@@ -88,7 +88,7 @@ def _em_sessions(gamma: np.ndarray, masks: dict[str, np.ndarray], model: FSModel
     lam_dob = None
     for rule, fields in EM_FIELDS.items():
         mask = masks.get(rule)
-        if mask is None or mask.sum() < 50:
+        if mask is None or mask.sum() < max(settings.em_min_pairs, 1):
             sessions.append(
                 {"blocked_on": rule, "pairs": int(0 if mask is None else mask.sum()), "skipped": True}
             )
@@ -138,12 +138,14 @@ def train(
     if lam_dob is not None:
         expected = lam_dob[0] * lam_dob[1] / max(model.m["birth_date"][0], 0.5)
     verdict = health(model, labels=labels, expected_matches=expected, ceiling=ceiling)
-    if verdict["verdict"] == "ok" and expected is not None:
-        model.prior = float(np.clip(expected / (len(records) * len(people)), 1e-12, 0.5))
-        verdict["used"] = "trained"
+    pairs = len(records) * len(people)
+    if verdict["verdict"] != "ok":
+        verdict["used"] = fallback_m(model, ceiling, pairs, "the trained model failed its checks")
+    elif expected is None:
+        verdict["used"] = fallback_m(model, ceiling, pairs, "too few pairs to train on")
     else:
-        fallback_m(model, labels, ceiling, len(records) * len(people))
-        verdict["used"] = model.training.pop("fallback")
+        model.prior = float(np.clip(expected / pairs, 1e-12, 0.5))
+        verdict["used"] = "trained"
     model.training = {
         "u": "random sampling",
         "u_sample_pairs": settings.u_sample_pairs,
@@ -154,15 +156,15 @@ def train(
     return model
 
 
-def fallback_m(model: FSModel, labels: dict[str, list[float]] | None, ceiling: int, pairs: int) -> None:
-    """Replace m by the hash links' levels (or the documented starting values) and set a prior that
-    expects half the possible matches; records which in `model.training["fallback"]`."""
+def fallback_m(model: FSModel, ceiling: int, pairs: int, reason: str) -> str:
+    """Replace m by the documented starting values (M_START) and set a prior that expects half the
+    possible matches. Not the hash links' levels: records with a number are cleaner than those
+    without (m of a first-name typo 0.005 among hash links, 0.10 in M_START), so their m would
+    turn every typo into evidence against the match."""
     for f, values in M_START.items():
-        model.m[f] = list(labels[f]) if labels is not None and f in labels else list(values)
+        model.m[f] = list(values)
     model.prior = float(np.clip(0.5 * max(ceiling, 1) / max(pairs, 1), 1e-12, 0.5))
-    model.training["fallback"] = (
-        "fallback: m from the stage-1 hash links" if labels is not None else "fallback: starting values"
-    )
+    return f"starting values ({reason})"
 
 
 def default_model(records: pd.DataFrame, people: pd.DataFrame, settings: Any) -> FSModel:
