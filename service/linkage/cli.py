@@ -13,6 +13,7 @@ from service.cli.common import cli_actor, console, ensure_schema_current, fail
 from service.core.db import session_scope
 from service.core.errors import TandemError
 from service.linkage import review, service
+from service.linkage.settings import LinkSettings
 
 review_app = typer.Typer(
     help="The linkage review queue: uncertain pairs, side by side.", no_args_is_help=True
@@ -46,14 +47,46 @@ def print_run(run: Any) -> None:
         )
 
 
+def print_health(run: Any) -> None:
+    """The model's health verdict; loud when the trained model was refused."""
+    health = run.counts.get("model_health") or {}
+    pending = run.counts.get("residual_pending_review", 0)
+    if pending:
+        console.print(
+            f"{pending:,} residual children have candidates waiting for review (reason pending_review)"
+        )
+    if health.get("verdict", "ok") == "ok":
+        console.print(f"model: ok ({health.get('used', 'trained')})")
+        return
+    console.print(
+        f"[bold red]WARNING: the trained model is implausible; the run used {health.get('used')}[/bold red]"
+    )
+    for problem in health.get("problems", []):
+        console.print(f"[red]  - {problem}[/red]")
+    console.print(
+        "[red]Check the lists (a column missing, many pupils from outside Brussels) before opening cases.[/red]"
+    )
+
+
 def run(
     school_year: str = typer.Option(..., "--school-year", help="e.g. 2025-2026"),
     reference_date: str = typer.Option(..., "--reference-date", help="YYYY-MM-DD, e.g. 2025-10-01"),
+    link_probability: float = typer.Option(LinkSettings.link_probability, help="probability to link"),
+    review_probability: float = typer.Option(LinkSettings.review_probability, help="probability to review"),
+    em_max_pairs: int = typer.Option(LinkSettings.em_max_pairs, help="pairs EM samples per session"),
 ) -> None:
-    """Link the year's register against every current list and store a status per child."""
+    """Link the year's register against every current list and store a status per child.
+
+    Exits with status 3 when the trained model failed its health checks (the run is stored, with
+    the starting values as its model, and says why)."""
     try:
         ensure_schema_current()
         ref = date.fromisoformat(reference_date)
+        settings = LinkSettings(
+            link_probability=link_probability,
+            review_probability=review_probability,
+            em_max_pairs=em_max_pairs,
+        ).checked()
         with (
             Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
@@ -69,12 +102,16 @@ def run(
                 progress=lambda done, total, message: bar.update(
                     task, completed=done, total=total, description=message
                 ),
+                settings=settings,
             )
     except ValueError as exc:
         raise fail(TandemError(f"bad date: {exc}")) from None
     except TandemError as exc:
         raise fail(exc) from None
     print_run(result)
+    print_health(result)
+    if (result.counts.get("model_health") or {}).get("verdict", "ok") != "ok":
+        raise typer.Exit(3)
 
 
 def _print_waterfall(view: dict[str, Any]) -> None:
@@ -164,7 +201,13 @@ def review_list(
             queue = review.review_queue(session, run_id, cli_actor(), limit=limit, offset=offset)
     except TandemError as exc:
         raise fail(exc) from None
-    table = Table("pair", "p", "child", "record", title=f"run {run_id}: {queue['total']} pairs in review")
+    table = Table(
+        "pair",
+        "p",
+        "child",
+        "record",
+        title=f"run {run_id}: {queue['total']} pairs in review ({queue['children']:,} register children)",
+    )
     for v in queue["pairs"]:
         c, r = v["child"], v["record"]
         table.add_row(

@@ -136,7 +136,13 @@ def review_queue(
         )
     )
     audit.record(session, actor, "read", "register_person", [p.person_id for p in pairs], "review queue")
-    return {"run_id": run_id, "total": total, "pairs": [pair_view(session, p, run) for p in pairs]}
+    children = int((run.counts or {}).get("children", 0))
+    return {
+        "run_id": run_id,
+        "total": total,
+        "children": children,  # the queue's size is read against the register (target: 0.5%)
+        "pairs": [pair_view(session, p, run) for p in pairs],
+    }
 
 
 def get_pair(session: Session, pair_id: int, actor: Actor) -> dict[str, Any]:

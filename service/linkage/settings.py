@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from service.core.errors import TandemError
+
 
 @dataclass(frozen=True)
 class LinkSettings:
@@ -16,6 +18,17 @@ class LinkSettings:
     em_max_pairs: int = 1_000_000  # EM sees at most this many pairs per session (a random sample)
     u_sample_pairs: int = 300_000
     seed: int = 20251001
+
+    def checked(self) -> LinkSettings:
+        """Refuse thresholds that cannot work (review above link, outside (0, 1))."""
+        if not 0 < self.review_probability <= self.link_probability < 1:
+            raise TandemError(
+                "thresholds must satisfy 0 < review probability <= link probability < 1, got "
+                f"{self.review_probability} and {self.link_probability}"
+            )
+        if self.em_max_pairs < 1000:
+            raise TandemError("em_max_pairs must be at least 1000")
+        return self
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -180,3 +180,26 @@ def test_a_run_with_a_degenerate_model_says_so(
         and run.model["model"]["training"]["health"]["verdict"] == "implausible"
     )
     assert _statuses(session, run.id)[year["ids"]["truant"]].status == "residual"
+
+
+@pytest.mark.db
+def test_run_and_review_routes_answer_their_read_models(client, make_user, year: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """POST /api/runs takes thresholds; the run carries its health; the queue its size and the
+    register's; a pair answers the PairView model (child, record, waterfall)."""
+    from service.auth.models import Role
+
+    _, headers = make_user(Role.CELL_OPERATOR, "AGODI")
+    body = {"school_year": YEAR, "reference_date": REF.isoformat(), "wait": True}
+    refused = client.post("/api/runs", headers=headers, json=body | {"link_probability": 1.5})
+    assert refused.status_code == 422
+    job = client.post(
+        "/api/runs", headers=headers, json=body | {"link_probability": 1 - 1e-12, "review_probability": 0.5}
+    ).json()
+    assert job["status"] == "done" and job["result"]["health"]["verdict"] == "ok"
+    run_id = job["result"]["run_id"]
+    run = client.get(f"/api/runs/{run_id}", headers=headers).json()
+    assert run["health"]["verdict"] == "ok" and run["model"]["settings"]["link_probability"] == 1 - 1e-12
+    queue = client.get(f"/api/runs/{run_id}/review", headers=headers).json()
+    assert queue["total"] >= 1 and queue["children"] == run["counts"]["children"]
+    pair = client.get(f"/api/review/{queue['pairs'][0]['pair_id']}", headers=headers).json()
+    assert set(pair) >= {"child", "record", "waterfall"} and pair["waterfall"]["steps"][0]["step"] == "prior"
