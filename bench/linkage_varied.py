@@ -1,0 +1,149 @@
+"""Linkage quality on years unlike `tandem generate`'s defaults (see _varied.py), engine-level.
+
+For each variant it prints, against the truth and beside exact-number-only linkage: F1 of record
+links, wrongly flagged children (no link although listed; children with candidates in review count),
+children in review, missed truants (linked although not listed), records with a missing / mistyped
+number linked correctly, stage-2 records and pairs, the model's health verdict, wall time.
+
+    .venv/bin/python bench/linkage_varied.py                      # the three 20,000-child variants
+    .venv/bin/python bench/linkage_varied.py --variant no-postcode-no-sex-8x-outside --children 5000
+    nice .venv/bin/python bench/linkage_varied.py --scale          # Brussels: 220,000 + 1.8 M outside
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _varied  # noqa: E402
+
+from service.linkage import engine  # noqa: E402
+from service.linkage.service import statuses_frame  # noqa: E402
+
+REF = pd.Timestamp("2025-10-01").date()
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def score(people: pd.DataFrame, records: pd.DataFrame, result: engine.LinkResult) -> dict[str, Any]:
+    """Record-link F1 and child-level errors, the way the issue counts them."""
+    truth = records["truth"].to_numpy()
+    links = result.links
+    rec, pi = links["rec"].to_numpy(), links["pi"].to_numpy()
+    correct = int((truth[rec] == pi).sum())
+    n_true = int((truth >= 0).sum())
+    precision = correct / len(rec) if len(rec) else 1.0
+    recall = correct / n_true if n_true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    statuses = statuses_frame(people, records, result, 5, REF)
+    listed = np.zeros(len(people), dtype=bool)
+    listed[truth[truth >= 0]] = True
+    compulsory = (statuses["status"] != "not_compulsory").to_numpy()
+    linked = np.zeros(len(people), dtype=bool)
+    linked[pi] = True
+    in_review = (statuses["reason"] == "pending_review").to_numpy()
+    accounted, none = listed & compulsory, ~listed & compulsory
+    out = {
+        "f1": f1,
+        "precision": precision,
+        "recall": recall,
+        "wrongly_flagged": int((accounted & ~linked).sum()),
+        "wrongly_flagged_per_10k": 10_000 * (accounted & ~linked).sum() / max(accounted.sum(), 1),
+        "children_in_review": int((compulsory & in_review).sum()),
+        "review_share": (compulsory & in_review).sum() / max(compulsory.sum(), 1),
+        "truants": int(none.sum()),
+        "truants_in_review": int((none & in_review).sum()),
+        "missed_truants": int((none & linked).sum()),
+    }
+    link_of = pd.Series(pi, index=rec)
+    for kind in ("missing", "invalid", "sibling", "bis", "valid_typo"):
+        rows = np.flatnonzero(records["error"].to_numpy() == kind)
+        got = link_of.reindex(rows).to_numpy()
+        out[f"{kind}_linked"] = (int((got == truth[rows]).sum()), len(rows))
+    return out
+
+
+def exact_only(people: pd.DataFrame, records: pd.DataFrame) -> engine.LinkResult:
+    """Links by number alone: what a join on the hash gives."""
+    pos = pd.Series(np.arange(len(people)), index=people["nn_hash"])
+    hit = records["nn_hash"].map(pos)
+    rec = np.flatnonzero(hit.notna().to_numpy())
+    links = pd.DataFrame({"rec": rec, "pi": hit.to_numpy()[rec].astype(np.int64), "method": "hash"})
+    empty = pd.DataFrame({"rec": [], "pi": []}, dtype=np.int64)
+    return engine.LinkResult(links.assign(probability=np.nan, pair=-1), empty, empty, None)  # type: ignore[arg-type]
+
+
+def report(name: str, people: pd.DataFrame, records: pd.DataFrame, result: Any, seconds: float) -> None:
+    ours, base = score(people, records, result), score(people, records, exact_only(people, records))
+    c, health = result.counts, result.model.training.get("health", {})
+    print(
+        f"\n== {name}: {len(people):,} children, {len(records):,} records ({seconds:.1f} s, peak {peak_mb():,.0f} MB)"
+    )
+    print(
+        f"   stage 1: {c['hash_links']:,} hash links; foreign numbers {c['valid_number_not_in_register']:,}, "
+        f"{c['valid_number_not_in_register_tight_route']:,} kept by the tight route; stage 2: "
+        f"{c['stage2_records']:,} records, {c['candidate_pairs']:,} pairs"
+    )
+    print(f"   model health: {health.get('verdict')} ({health.get('used')}) {health.get('problems', [])}")
+    print(f"   {'':28} {'tandem':>14} {'exact number':>14}")
+    for key in ours:
+        a, b = ours[key], base[key]
+        fmt = (
+            (lambda x: f"{x[0]:,}/{x[1]:,}")
+            if isinstance(a, tuple)
+            else ((lambda x: f"{x:.4f}") if isinstance(a, float) else (lambda x: f"{x:,}"))
+        )
+        print(f"   {key:28} {fmt(a):>14} {fmt(b):>14}")
+
+
+def run_variant(v: _varied.Variant) -> None:
+    people, records = _varied.generate(v)
+    t = time.perf_counter()
+    people_p, records_p = engine.prepare_people(people), engine.prepare_records(records)
+    result = engine.link(records_p, people_p)
+    report(v.name, people_p, records_p, result, time.perf_counter() - t)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--variant", choices=sorted(_varied.VARIANTS), action="append")
+    parser.add_argument("--children", type=int)
+    parser.add_argument("--scale", action="store_true", help="Brussels scale, no postcode, no sex")
+    args = parser.parse_args()
+    if args.scale:
+        v = _varied.Variant("brussels-no-postcode", 220_000, 1_820_000 / 220_000, postcode=False, sex=False)
+        people, records = _varied.generate(v)
+        before = peak_mb()
+        print(f"generated; peak so far {before:,.0f} MB (generation, not linkage)")
+        t = time.perf_counter()
+        people_p, records_p = engine.prepare_people(people), engine.prepare_records(records)
+        result = engine.link(
+            records_p, people_p, progress=lambda d, n, m: print(f"  {time.perf_counter() - t:6.1f} s  {m}")
+        )
+        report(v.name, people_p, records_p, result, time.perf_counter() - t)
+        return
+    for name in args.variant or list(_varied.VARIANTS):
+        v = _varied.VARIANTS[name]
+        if args.children:
+            v = dataclasses.replace(v, children=args.children)
+        run_variant(v)
+
+
+if __name__ == "__main__":
+    main()
