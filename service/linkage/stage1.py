@@ -142,3 +142,40 @@ def stage1(records: pd.DataFrame, people: pd.DataFrame) -> Stage1:
         "stage2_records": int(stage2.sum()),
     }
     return Stage1(links, np.flatnonzero(stage2), tight, gamma[~doubtful], counts)
+
+
+def reachable(records: pd.DataFrame, people: pd.DataFrame) -> np.ndarray:
+    """Which raw list records can link at all (before any normalisation): the mask `frames.py`
+    applies in SQL, for frames that did not come through it (benches, imports). A foreign number is
+    kept only if the row is not placed outside Brussels and a register child shares its birth date
+    and surname (in either name field, case aside)."""
+    number = records["nn_hash"]
+    bis = records["nn_bis"].fillna(False).to_numpy(dtype=bool)
+    foreign = (
+        number.notna().to_numpy()
+        & ~number.isin(people["nn_hash"].dropna()).to_numpy()
+        & (records["nn_status"].to_numpy() == "valid")
+        & ~bis
+    )
+    postcode = records["postcode"].fillna("").astype(str).to_numpy() if "postcode" in records else None
+    placed_outside = (
+        np.zeros(len(records), bool)
+        if postcode is None
+        else ~np.isin(postcode, BRUSSELS_POSTCODES) & (postcode != "")
+    )
+    rows = np.flatnonzero(foreign & ~placed_outside)
+    sub = records.iloc[rows]
+    n_p, n_r = len(people), len(rows)
+    # integer keys (birth date, lower-cased name), each string lowered once per distinct value
+    names = pd.concat([people["last_name"], sub["last_name"], sub["first_names"]], ignore_index=True)
+    codes, uniques = pd.factorize(names.fillna("").astype(str))
+    lowered = pd.factorize(pd.Index(uniques).str.lower())[0][codes] if len(uniques) else codes
+    births = pd.factorize(
+        pd.concat([people["birth_date"], sub["birth_date"]], ignore_index=True).astype(str)
+    )[0]
+    births = np.r_[births, births[n_p:]].astype(np.int64)
+    key = births * (int(lowered.max(initial=0)) + 1) + lowered
+    shares = np.isin(key[n_p : n_p + n_r], key[:n_p]) | np.isin(key[n_p + n_r :], key[:n_p])
+    keep = ~foreign
+    keep[rows[shares]] = True
+    return keep

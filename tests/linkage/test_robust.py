@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from service.linkage import engine, training
+from service.linkage import engine, stage1, training
 from service.linkage.model import FSModel
 from service.linkage.service import run_linkage, statuses_frame
 from service.linkage.settings import LinkSettings
@@ -203,3 +203,16 @@ def test_run_and_review_routes_answer_their_read_models(client, make_user, year:
     assert queue["total"] >= 1 and queue["children"] == run["counts"]["children"]
     pair = client.get(f"/api/review/{queue['pairs'][0]['pair_id']}", headers=headers).json()
     assert set(pair) >= {"child", "record", "waterfall"} and pair["waterfall"]["steps"][0]["step"] == "prior"
+
+
+def test_reachable_keeps_only_foreign_numbers_a_register_child_could_have(data: Any) -> None:
+    """The pandas twin of the SQL pre-filter: of 3,001 foreign numbers, the homonym stays; placed
+    outside Brussels, it goes; records without a number or with a register number always stay."""
+    people, records, truth = data
+    keep = stage1.reachable(records, people)
+    assert keep[: truth["homonym_rec"]].all()
+    assert np.flatnonzero(~keep[truth["homonym_rec"] :]).size >= N_OUTSIDE - 5
+    assert keep[truth["homonym_rec"]]
+    records = records.copy()
+    records.loc[truth["homonym_rec"], "postcode"] = "9000"
+    assert not stage1.reachable(records, people)[truth["homonym_rec"]]
