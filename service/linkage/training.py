@@ -25,7 +25,8 @@ from service.linkage.model import M_START, FSModel, estimate_u, expectation_maxi
 IDENTIFYING = ("first_name", "surname", "birth_date")
 M_EXACT_FLOOR = 0.5  # below this, "the same child" no longer usually has the same name / birth date
 HASH_DRIFT = 0.4  # EM's m(exact) may sit this far below the hash links' (records without numbers are messier)
-MIN_LABELS = 200  # hash links needed before their levels are used as m
+MIN_LABELS = 200
+M_LEVEL_FLOOR = 0.002  # a typo, a swapped date, a wrong value: each happens to a real match now and then  # hash links needed before their levels are used as m
 EM_FIELDS = {
     "birth_date": ["first_name", "surname", "sex", "postcode"],
     "names": ["birth_date", "sex", "postcode"],
@@ -74,6 +75,12 @@ def health(
     return {"verdict": "implausible" if problems else "ok", "problems": problems}
 
 
+def _floored(m: list[float]) -> list[float]:
+    """No level is impossible for the same child: m of every level at least M_LEVEL_FLOOR."""
+    values = np.maximum(np.asarray(m, dtype=np.float64), M_LEVEL_FLOOR)
+    return list(map(float, values / values.sum()))
+
+
 def _sample(mask: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarray:
     rows = np.flatnonzero(mask)
     if len(rows) > limit:
@@ -94,9 +101,18 @@ def _em_sessions(gamma: np.ndarray, masks: dict[str, np.ndarray], model: FSModel
             )
             continue
         rows = _sample(mask, settings.em_max_pairs, rng)
+        informative = [f for f in fields if (gamma[rows, FIELDS.index(f)] >= 0).mean() >= 0.1]
+        if len(informative) < 2:
+            # one field alone cannot tell two classes apart (EM then makes m of its 'different'
+            # level 0.0001: a list without sex and postcode columns, FEBRL): keep the starting values
+            sessions.append(
+                {"blocked_on": rule, "pairs": int(mask.sum()), "skipped": True, "informative": informative}
+            )
+            continue
         m, lam, iterations = expectation_maximisation(
             gamma[rows], model, fields, iterations=settings.em_iterations
         )
+        m = {f: _floored(v) for f, v in m.items()}
         keep = fields if rule == "birth_date" else ["birth_date"]
         for f in keep:
             model.m[f] = m[f]

@@ -97,6 +97,10 @@ def test_lists_without_postcode_and_sex_columns_link(data: Any) -> None:
     assert right >= N_NO_NUMBER - 2
     assert all(rec == pi for rec, pi in links.items())  # record i is child i: never another child
     assert result.model.training["health"]["verdict"] == "ok"
+    # without sex and postcode, the names session would learn birth date from birth date alone
+    names = next(s for s in result.model.training["em_sessions"] if s["blocked_on"] == "names")
+    assert names.get("skipped") and names["informative"] == ["birth_date"]
+    assert min(min(v) for v in result.model.m.values()) >= training.M_LEVEL_FLOOR * 0.99
 
 
 def test_outside_pupils_with_valid_numbers_never_reach_em(data: Any) -> None:
