@@ -33,6 +33,7 @@ import _varied  # noqa: E402
 
 from service.linkage import engine  # noqa: E402
 from service.linkage.service import statuses_frame  # noqa: E402
+from service.linkage.settings import LinkSettings  # noqa: E402
 from service.linkage.stage1 import reachable  # noqa: E402
 
 REF = pd.Timestamp("2025-10-01").date()
@@ -121,6 +122,13 @@ def run_variant(v: _varied.Variant) -> None:
     people_p, records_p = engine.prepare_people(people), engine.prepare_records(records)
     result = engine.link(records_p, people_p)
     report(v.name, people_p, records_p, result, time.perf_counter() - t)
+    print("   link threshold (default 0.99): F1, wrongly flagged, children in review, missed truants")
+    for p in (0.95, 0.9):
+        s = score(people_p, records_p, engine.link(records_p, people_p, LinkSettings(link_probability=p)))
+        print(
+            f"     {p:.2f}: F1 {s['f1']:.4f}, {s['wrongly_flagged']:,} wrongly flagged, "
+            f"{s['children_in_review']:,} in review, {s['missed_truants']:,} missed truants"
+        )
 
 
 def main() -> None:
