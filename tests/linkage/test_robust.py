@@ -220,3 +220,13 @@ def test_reachable_keeps_only_foreign_numbers_a_register_child_could_have(data: 
     records = records.copy()
     records.loc[truth["homonym_rec"], "postcode"] = "9000"
     assert not stage1.reachable(records, people)[truth["homonym_rec"]]
+
+
+def test_a_stored_model_with_other_levels_is_refused(data: Any) -> None:
+    """Weights learnt for other comparison levels would be read against the wrong agreements."""
+    people, records, _ = data
+    stored = engine.link(records, people).model.to_json()
+    assert FSModel.from_json(stored).m.keys() == FSModel().m.keys()
+    stored["comparisons"][2]["levels"][1]["label"] = "day and month swapped"
+    with pytest.raises(ValueError, match="comparison levels differ"):
+        FSModel.from_json(stored)
