@@ -147,19 +147,17 @@ def test_an_invalid_file_fails_naming_the_problem(
 def test_the_api_refuses_to_start_with_an_invalid_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import importlib
-
-    from service.cases import views, workflow
+    from service.api.app import create_app
+    from service.cases import workflow
 
     monkeypatch.setenv("TANDEM_WORKFLOW_FILE", str(_variant(tmp_path, _unreachable)))
     workflow._configured.cache_clear()
     try:
         with pytest.raises(WorkflowError, match="limbo"):
-            importlib.reload(views)
+            create_app()
     finally:
         monkeypatch.delenv("TANDEM_WORKFLOW_FILE")
         workflow._configured.cache_clear()
-        importlib.reload(views)
     assert get_workflow().path == DEFAULT_FILE
 
 
