@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.cases import service as cases
 from service.cases.service import Case, CaseEvent
+from service.cases.workflow import uses
 from service.core import clock, reference
 from service.core.crypto import cached_keyring
 from service.core.errors import NotFound, TandemError
@@ -23,9 +24,29 @@ from service.core.settings import get_settings
 from service.gemeenten import service as gemeenten
 from service.ingest import service as ingest
 from service.letters import service as letters
-from service.letters.models import LetterStatus, ReplyKind
 from service.linkage import service as linkage
 from service.parket import casefile
+
+# The timeline steps the dossier reads (checked against the workflow file at start-up).
+LETTER_OF_TRANSITION = {"send_letter_1": "letter_1", "send_letter_2": "letter_2"}
+REPLY, VERIFIED, INSUFFICIENT, RETURNED_MAIL = (
+    "record_reply",
+    "verify_reply",
+    "reply_insufficient",
+    "returned_mail",
+)
+OTHER_COMMUNITY_SEARCHED = ("cross_check_not_found", "cross_check_expired")
+uses(
+    __name__,
+    transitions=(
+        *LETTER_OF_TRANSITION,
+        REPLY,
+        VERIFIED,
+        INSUFFICIENT,
+        RETURNED_MAIL,
+        *OTHER_COMMUNITY_SEARCHED,
+    ),
+)
 
 SOURCE_LABELS = {
     "register": ("rijksregister", "registre national"),
@@ -56,11 +77,11 @@ def _decrypt(blob: bytes | None) -> str | None:
 def _letters(events: list[CaseEvent]) -> list[dict[str, Any]]:
     out = []
     for e in events:
-        if e.kind == "transition" and e.transition in ("send_letter_1", "send_letter_2"):
+        if e.kind == "transition" and e.transition in LETTER_OF_TRANSITION:
             p = e.payload or {}
             out.append(
                 {
-                    "kind": "letter_1" if e.transition == "send_letter_1" else "letter_2",
+                    "kind": LETTER_OF_TRANSITION[e.transition],
                     "sent_at": e.at.isoformat(),
                     "channel": p.get("channel"),
                     "recipient": None,
@@ -77,7 +98,7 @@ def _replies(events: list[CaseEvent]) -> list[dict[str, Any]]:
         if e.kind != "transition":
             continue
         p = e.payload or {}
-        if e.transition == "record_reply":
+        if e.transition == REPLY:
             replies.append(
                 {
                     "at": e.at.isoformat(),
@@ -88,8 +109,8 @@ def _replies(events: list[CaseEvent]) -> list[dict[str, Any]]:
                     "verdict": "pending",
                 }
             )
-        elif e.transition in ("verify_reply", "reply_insufficient") and replies:
-            replies[-1]["verdict"] = "verified" if e.transition == "verify_reply" else "insufficient"
+        elif e.transition in (VERIFIED, INSUFFICIENT) and replies:
+            replies[-1]["verdict"] = "verified" if e.transition == VERIFIED else "insufficient"
     return replies
 
 
@@ -129,7 +150,7 @@ def _linkage(session: Session, case: Case, events: list[CaseEvent], school_year:
     ref_day = run.reference_date.strftime("%d/%m/%Y") if run is not None else "-"
     transitions = {e.transition for e in events if e.kind == "transition"}
     other_nl = other_fr = ""
-    if "cross_check_not_found" in transitions or "cross_check_expired" in transitions:
+    if transitions.intersection(OTHER_COMMUNITY_SEARCHED):
         other_nl = " De andere gemeenschap doorzocht haar eigen actuele gegevens en vond het kind niet."
         other_fr = " L'autre communauté a consulté ses propres données à jour et n'a pas trouvé l'enfant."
     late_nl = (
@@ -284,7 +305,7 @@ def collect(
         "returned_mail": [
             {"at": e.at.isoformat(), "from_state": e.from_state, "reason": e.reason or ""}
             for e in events
-            if e.kind == "transition" and e.transition == "returned_mail"
+            if e.kind == "transition" and e.transition == RETURNED_MAIL
         ],
         "replies": _stored_replies(session, case.id) or _replies(events),
         **_gemeente_part(session, case),
@@ -303,7 +324,10 @@ def _stored_letters(session: Session, case_id: int) -> tuple[list[dict[str, Any]
     entries: list[dict[str, Any]] = []
     files: dict[str, bytes] = {}
     for letter in letters.list_letters(session, case_id=case_id, limit=50):
-        if letter.status not in (LetterStatus.POSTED, LetterStatus.RETURNED) or letter.posted_at is None:
+        if (
+            letter.status not in (letters.LetterStatus.POSTED, letters.LetterStatus.RETURNED)
+            or letter.posted_at is None
+        ):
             continue
         data = Path(letter.path).read_bytes()
         if casefile.sha256(data) != letter.sha256:
@@ -335,5 +359,5 @@ def _stored_replies(session: Session, case_id: int) -> list[dict[str, Any]]:
             "verdict": verdicts.get(r.outcome, "pending"),
         }
         for r in letters.list_replies(session, case_id=case_id)
-        if r.kind == ReplyKind.ANSWER
+        if r.kind == letters.ReplyKind.ANSWER
     ]
