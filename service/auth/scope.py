@@ -29,7 +29,7 @@ from service.auth.service import Actor
 from service.core.errors import NotFound
 
 SYSTEM_ORG = "SYSTEM"
-COMMUNITIES = ("nl", "fr")
+COMMUNITIES = ("nl", "fr")  # the two communities whose operators own cases
 
 # nis_code -> a SELECT of the ids of the cases currently assigned to that gemeente.
 AssignedCases = Callable[[str], Select[Any]]

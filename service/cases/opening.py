@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from service.auth.scope import COMMUNITIES
 from service.auth.service import Actor
 from service.cases.engine import fire
 from service.cases.models import Case, CaseEvent
@@ -28,7 +29,6 @@ from service.linkage import service as linkage
 
 log = logging.getLogger(__name__)
 
-COMMUNITIES = ("nl", "fr")
 CHUNK = 1000
 Existing = dict[str, list[tuple[int, int, bool, str]]]  # child key -> (case id, year id, open, owner)
 
