@@ -93,6 +93,9 @@ def main() -> None:
         run_id = synthetic.residual_run(session, year_id, ids)
 
     from service.cases.workflow import DEFAULT_FILE, get_workflow, using_workflow
+    from service.wiring import wire
+
+    wire()  # the domains' hooks, as the API and the CLI register them at start-up
 
     workflow_file = DEFAULT_FILE if args.with_effects else engine_only(DEFAULT_FILE, work)
     with using_workflow(workflow_file):

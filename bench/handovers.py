@@ -88,6 +88,9 @@ def main() -> None:
     from service.gemeenten.models import Assignment
     from service.notifications.models import Notification
     from service.parket.models import Referral
+    from service.wiring import wire
+
+    wire()  # the domains' hooks, as the API and the CLI register them at start-up
 
     synthetic.use_database(args.database_url, work, args.pg_schema)
     migrate.upgrade()

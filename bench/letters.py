@@ -98,7 +98,9 @@ def build(children: int, apart_every: int, seed: int) -> None:
     from service.cases import service as cases
     from service.core import clock
     from service.core.db import session_scope
+    from service.wiring import wire
 
+    wire()  # the domains' hooks, as the API and the CLI register them at start-up
     rng = random.Random(seed)
     system = Actor.system("bench-letters")
     start = datetime(2025, 10, 6, 9, tzinfo=UTC)

@@ -21,6 +21,9 @@ from service.auth.service import Actor
 from service.core import clock, crypto, db, migrate
 from service.core.settings import reset_settings_cache
 from service.models import Base
+from service.wiring import wire
+
+wire()  # the hooks the API and the CLI register at start-up
 
 PG_BASE = os.environ.get("TANDEM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = [

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 
 from service.core.errors import TandemError
 from service.core.logging import configure_logging, log_failure
+from service.wiring import wire
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")}
 
 def create_app() -> FastAPI:
     configure_logging()
+    wire()  # the domains' hooks, then the workflow and letters checked: a bad file stops start-up
     app = FastAPI(
         title="Tandem",
         version="0.1.0",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -79,24 +79,25 @@ def events(
     return found
 
 
+# -- "who consulted child X?": each domain names its objects of a child --------------------------
+
+# (session, person_id, found so far) -> {entity name: ids}; called in registration order, so a
+# resolver registered after the cases one finds the child's case ids in `found["case"]`.
+ChildResolver = Callable[[Session, int, dict[str, set[int]]], dict[str, set[int]]]
+_child_resolvers: list[ChildResolver] = []
+
+
+def register_child_resolver(fn: ChildResolver) -> ChildResolver:
+    """Add a domain's resolver (at start-up, `service.wiring`): audit imports no domain above it."""
+    if fn not in _child_resolvers:
+        _child_resolvers.append(fn)
+    return fn
+
+
 def about_child(session: Session, person_id: int) -> dict[str, set[int]]:
-    """Every object whose read is a read of this register child, by the entity names audit events use.
-
-    Read-only look-ups across the domains, kept here so "who consulted child X?" has one answer.
-    """
-    from service.cases.models import Case
-    from service.gemeenten.models import Assignment
-    from service.letters.models import Letter, LetterReply
-    from service.parket.models import Referral
-
-    cases = set(session.scalars(select(Case.id).where(Case.person_id == person_id)))
-    letters = set(session.scalars(select(Letter.id).where(Letter.case_id.in_(cases))))
-    return {
-        "register_person": {person_id},
-        "case": cases,
-        "case_event": cases,
-        "assignment": set(session.scalars(select(Assignment.id).where(Assignment.case_id.in_(cases)))),
-        "referral": set(session.scalars(select(Referral.id).where(Referral.case_id.in_(cases)))),
-        "letter": letters | cases,  # a preview is recorded against the case
-        "letter_reply": set(session.scalars(select(LetterReply.id).where(LetterReply.case_id.in_(cases)))),
-    }
+    """Every object whose read is a read of this register child, by the entity names audit events use."""
+    found: dict[str, set[int]] = {"register_person": {person_id}}
+    for resolve in _child_resolvers:
+        for entity, ids in resolve(session, person_id, found).items():
+            found.setdefault(entity, set()).update(ids)
+    return found

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from service.audit import service
@@ -16,7 +16,19 @@ from service.core.errors import TandemError
 router = APIRouter(prefix="/api", tags=["audit"])
 
 
-@router.get("/audit")
+class AuditEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_ids: list[int]
+    count: int
+    purpose: str
+
+
+@router.get("/audit", response_model=list[AuditEventOut])
 def list_audit(
     entity: str | None = None,
     who: str | None = Query(None, description="The actor's username (or cli:<user>)"),
@@ -28,7 +40,7 @@ def list_audit(
     offset: int = Query(0, ge=0),
     actor: Actor = Depends(allow("audit:read")),
     session: Session = Depends(get_session),
-) -> list[dict[str, Any]]:
+) -> list[AuditEventOut]:
     """Who read or changed which personal data, newest first."""
     about = None
     if child is not None:
@@ -40,16 +52,4 @@ def list_audit(
     found = service.events(
         session, entity, limit, actor=who, since=since, until=until, about=about, offset=offset
     )
-    return [
-        {
-            "id": e.id,
-            "at": e.at,
-            "actor": e.actor,
-            "action": e.action,
-            "entity": e.entity,
-            "entity_ids": e.entity_ids,
-            "count": e.count,
-            "purpose": e.purpose,
-        }
-        for e in found
-    ]
+    return [AuditEventOut.model_validate(e) for e in found]

@@ -20,6 +20,32 @@ class LoginIn(BaseModel):
     password: str
 
 
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class MeOut(BaseModel):
+    username: str
+    role: Role
+    organisation: str | None
+    community: str | None
+    nis_code: str | None
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    role: Role
+    organisation: str
+    active: bool
+
+
+class UserCreatedOut(BaseModel):
+    id: int
+    username: str
+
+
 class UserIn(BaseModel):
     username: str
     role: Role
@@ -28,43 +54,37 @@ class UserIn(BaseModel):
     full_name: str = ""
 
 
-@router.post("/auth/token")
-def login(body: LoginIn, session: Session = Depends(get_session)) -> dict[str, str]:
-    return {"access_token": service.login(session, body.username, body.password), "token_type": "bearer"}
+@router.post("/auth/token", response_model=TokenOut)
+def login(body: LoginIn, session: Session = Depends(get_session)) -> TokenOut:
+    return TokenOut(access_token=service.login(session, body.username, body.password))
 
 
-@router.get("/me")
-def me(actor: Actor = Depends(current_actor)) -> dict[str, str | None]:
-    return {
-        "username": actor.name,
-        "role": actor.role,
-        "organisation": actor.organisation_code,
-        "community": actor.community,
-        "nis_code": actor.nis_code,
-    }
+@router.get("/me", response_model=MeOut)
+def me(actor: Actor = Depends(current_actor)) -> MeOut:
+    return MeOut(
+        username=actor.name,
+        role=actor.role,
+        organisation=actor.organisation_code,
+        community=actor.community,
+        nis_code=actor.nis_code,
+    )
 
 
-@router.get("/users")
+@router.get("/users", response_model=list[UserOut])
 def list_users(
     actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session)
-) -> list[dict]:
+) -> list[UserOut]:
     return [
-        {
-            "id": u.id,
-            "username": u.username,
-            "role": u.role,
-            "organisation": u.organisation.code,
-            "active": u.active,
-        }
+        UserOut(id=u.id, username=u.username, role=u.role, organisation=u.organisation.code, active=u.active)
         for u in session.scalars(select(User).order_by(User.id))
     ]
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, response_model=UserCreatedOut)
 def create_user(
     body: UserIn, actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session)
-) -> dict[str, int | str]:
+) -> UserCreatedOut:
     user = service.create_user(
         session, body.username, body.role, body.organisation, body.password, body.full_name
     )
-    return {"id": user.id, "username": user.username}
+    return UserCreatedOut(id=user.id, username=user.username)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from service.audit import service as audit
 from service.cases import service
+from service.cases.late_info import relink_open_cases
 from service.cases.workflow import DEFAULT_FILE, diagram, get_workflow, load_workflow
 from service.cli.common import cli_actor, console, count_progress, ensure_schema_current, fail
 from service.core.db import session_scope
@@ -105,8 +106,6 @@ def relink(
     batch_id: int = typer.Option(..., "--batch", help="A list batch (enrolment, home education, exemption)"),
 ) -> None:
     """Re-link the open cases of the batch's year against it (what ingest does; for a re-link that failed)."""
-    from service.cases.late_info import relink_open_cases
-
     ensure_schema_current()
     try:
         with session_scope() as session:
@@ -202,6 +201,7 @@ def fire(
                 _payload(payload),
                 expected_version=expected_version,
                 reason=reason,
+                direct=True,
             )
             console.print(f"case {case.id} is now {case.state} (version {case.version})")
     except TandemError as exc:

@@ -12,8 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases.models import Case, CaseEvent
-from service.cases.workflow import get_workflow
+from service.cases.workflow import get_workflow, uses
 from service.core import clock
+
+LETTER_STEPS = (
+    ("send_letter_1", "letter 1 sent (with its date)"),
+    ("send_letter_2", "letter 2 sent (with its date)"),
+)
+RETURNED_MAIL = "returned_mail"
+uses(__name__, transitions=(RETURNED_MAIL, *(name for name, _ in LETTER_STEPS)))
 
 
 def _fired(session: Session, case: Case) -> dict[str, CaseEvent]:
@@ -33,11 +40,8 @@ def procedure_complete(session: Session, case: Case, payload: dict[str, Any]) ->
     report must hold, and one missing item is named once."""
     fired = _fired(session, case)
     missing: list[str] = []
-    if "returned_mail" not in fired:
-        for name, label in (
-            ("send_letter_1", "letter 1 sent (with its date)"),
-            ("send_letter_2", "letter 2 sent (with its date)"),
-        ):
+    if RETURNED_MAIL not in fired:
+        for name, label in LETTER_STEPS:
             if name not in fired:
                 missing.append(f"{label} or a returned-mail record")
     return missing

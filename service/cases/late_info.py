@@ -11,57 +11,42 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.service import Actor
+from service.cases.engine import fire
 from service.cases.models import Case
-from service.cases.service import fire
 from service.cases.workflow import get_workflow
 from service.core import clock
 from service.core.errors import Conflict, TandemError
+from service.ingest import service as ingest
 from service.ingest.hooks import on_batch_ingested
-from service.ingest.models import RegisterPerson, SchoolYear, SourceBatch, SourceKind
-from service.ingest.service import current_batches
+from service.linkage import service as linkage
 
 log = logging.getLogger(__name__)
 
-LIST_KINDS = {
-    SourceKind.ENROLMENT_NL.value,
-    SourceKind.ENROLMENT_FR.value,
-    SourceKind.HOME_EDUCATION.value,
-    SourceKind.EXEMPTION.value,
-}
 
-
-def _reference_date(year: SchoolYear) -> date:
+def _reference_date(year: Any) -> date:
     """Today, kept inside the school year the batch belongs to: from 1 September to 30 June, the
     last day lists run to (a list ingested in the summer, or a year late, still clears its cases)."""
     last_school_day = date(year.ends_on.year, 6, 30)
     return min(max(clock.now().date(), year.starts_on), last_school_day)
 
 
-def _current_people(session: Session, year: SchoolYear, open_cases: list[Case]) -> dict[int, int]:
+def _current_people(session: Session, year: Any, open_cases: list[Case]) -> dict[int, int]:
     """Each case's child in the year's current register (a corrected register gives new row ids)."""
-    current = [b.id for b in current_batches(session, year.label, [SourceKind.REGISTER])]
     keys = [c.child_key for c in open_cases if not c.child_key.startswith("p:")]
-    now_by_key: dict[str, int] = {}
-    for i in range(0, len(keys), 1000):
-        now_by_key.update(
-            session.execute(
-                select(RegisterPerson.nn_hash, RegisterPerson.id).where(
-                    RegisterPerson.batch_id.in_(current), RegisterPerson.nn_hash.in_(keys[i : i + 1000])
-                )
-            ).all()
-        )
+    now_by_key = ingest.current_register_ids(session, school_year=year.label, nn_hashes=keys)
     return {c.id: now_by_key.get(c.child_key, c.person_id) for c in open_cases}
 
 
 def relink_open_cases(session: Session, batch_id: int, actor: Actor) -> dict[str, int]:
     """Close every open case of the batch's school year whose child the batch accounts for."""
-    batch = session.get(SourceBatch, batch_id)
-    if batch is None or batch.kind not in LIST_KINDS:
+    batch = ingest.list_batch(session, batch_id=batch_id)
+    if batch is None:
         return {}
     open_cases = list(
         session.scalars(
@@ -70,12 +55,12 @@ def relink_open_cases(session: Session, batch_id: int, actor: Actor) -> dict[str
     )
     if not open_cases:
         return {}
-    from service.linkage.service import relink_children  # linkage sits beside cases, not below
-
-    year = session.get(SchoolYear, batch.school_year_id)
+    year = ingest.find_school_year(session, school_year_id=batch.school_year_id)
     assert year is not None
     person_of = _current_people(session, year, open_cases)
-    found = relink_children(session, sorted(set(person_of.values())), [batch_id], _reference_date(year))
+    found = linkage.relink_children(
+        session, sorted(set(person_of.values())), [batch_id], _reference_date(year)
+    )
     matches = {c.person_id: found[person_of[c.id]] for c in open_cases if person_of[c.id] in found}
     name = get_workflow().spec.late_information.match
     system = Actor.system("late-list")

@@ -2,7 +2,7 @@
 
 `version` is the optimistic lock: every UPDATE of a case carries `WHERE version = <read value>`, so
 two operators acting at once cannot both win (the loser gets a 409 and nothing is lost). The engine
-bumps it once per change of the case (service.cases.service._bump).
+bumps it once per change of the case (service.cases.engine.bump).
 """
 
 from __future__ import annotations

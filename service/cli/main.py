@@ -21,6 +21,7 @@ from service.letters.cli import letters_app
 from service.linkage.cli import explain, review_app, run
 from service.notifications.cli import notifications_app
 from service.parket.cli import parket_app
+from service.wiring import wire
 
 app = typer.Typer(
     help="Tandem: find every child of compulsory-school age enrolled nowhere, and follow "
@@ -50,6 +51,7 @@ app.command()(tick)
 @app.callback()
 def _main() -> None:
     configure_logging()
+    wire()
 
 
 @db_app.command("upgrade")

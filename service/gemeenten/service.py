@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -802,3 +803,19 @@ def assignments_for_case(session: Session, case_id: int) -> list[Assignment]:
     return list(
         session.scalars(select(Assignment).where(Assignment.case_id == case_id).order_by(Assignment.id))
     )
+
+
+# Reads for other domains ---------------------------------------------------------------------
+
+# An assignment a gemeente still holds: its task, open or answered (withdrawn, sent back or handed
+# over, the case is no longer the gemeente's to see).
+HELD = (AssignmentStatus.OPEN.value, AssignmentStatus.ANSWERED.value)
+
+
+def assigned_case_ids(*, nis_code: str) -> Select[Any]:
+    """The ids of the cases currently assigned to a gemeente, as a sub-query (case scoping)."""
+    return select(Assignment.case_id).where(Assignment.nis_code == nis_code, Assignment.status.in_(HELD))
+
+
+def assignment_ids_for_cases(session: Session, *, case_ids: Iterable[int]) -> set[int]:
+    return set(session.scalars(select(Assignment.id).where(Assignment.case_id.in_(list(case_ids)))))

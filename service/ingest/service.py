@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -440,3 +440,81 @@ def list_batches(session: Session, school_year: str | None = None) -> list[Sourc
     if school_year:
         query = query.join(SchoolYear).where(SchoolYear.label == school_year)
     return list(session.scalars(query))
+
+
+# Reads for other domains ---------------------------------------------------------------------
+# Keyword-only look-ups the case and parket domains use instead of reading ingest tables.
+
+LIST_KINDS = frozenset(
+    {SourceKind.ENROLMENT_NL, SourceKind.ENROLMENT_FR, SourceKind.HOME_EDUCATION, SourceKind.EXEMPTION}
+)
+
+
+def find_school_year(session: Session, *, school_year_id: int) -> SchoolYear | None:
+    return session.get(SchoolYear, school_year_id)
+
+
+def school_year_labels(session: Session) -> dict[int, str]:
+    """Every school year's label by id (small: one row a year)."""
+    return dict(session.execute(select(SchoolYear.id, SchoolYear.label)).all())
+
+
+def school_year_id(session: Session, *, label: str) -> int | None:
+    return session.scalar(select(SchoolYear.id).where(SchoolYear.label == label))
+
+
+def find_person(session: Session, *, person_id: int) -> RegisterPerson | None:
+    return session.get(RegisterPerson, person_id)
+
+
+def people_by_id(session: Session, *, person_ids: Iterable[int]) -> dict[int, RegisterPerson]:
+    ids = sorted(set(person_ids))
+    found: dict[int, RegisterPerson] = {}
+    for i in range(0, len(ids), 1000):
+        rows = session.scalars(select(RegisterPerson).where(RegisterPerson.id.in_(ids[i : i + 1000])))
+        found.update({p.id: p for p in rows})
+    return found
+
+
+def batches_by_id(session: Session, *, batch_ids: Iterable[int]) -> list[SourceBatch]:
+    return list(
+        session.scalars(
+            select(SourceBatch).where(SourceBatch.id.in_(list(batch_ids))).order_by(SourceBatch.id)
+        )
+    )
+
+
+def list_batch(session: Session, *, batch_id: int) -> SourceBatch | None:
+    """The batch when it is a list (enrolments, home education, exemptions), else None."""
+    batch = session.get(SourceBatch, batch_id)
+    return batch if batch is not None and batch.kind in {k.value for k in LIST_KINDS} else None
+
+
+def current_register_ids(session: Session, *, school_year: str, nn_hashes: Sequence[str]) -> dict[str, int]:
+    """Each hashed child's row id in the year's current register (a corrected register gives new ids)."""
+    current = [b.id for b in current_batches(session, school_year, [SourceKind.REGISTER])]
+    found: dict[str, int] = {}
+    for i in range(0, len(nn_hashes), 1000):
+        found.update(
+            session.execute(
+                select(RegisterPerson.nn_hash, RegisterPerson.id).where(
+                    RegisterPerson.batch_id.in_(current), RegisterPerson.nn_hash.in_(nn_hashes[i : i + 1000])
+                )
+            ).all()
+        )
+    return found
+
+
+def last_enrolment_communities(session: Session, *, nn_hashes: Sequence[str]) -> dict[str, str]:
+    """The community (nl / fr) of each child's most recent enrolment on any list held (any year)."""
+    found: dict[str, tuple[date, str]] = {}
+    for i in range(0, len(nn_hashes), 1000):
+        rows = session.execute(
+            select(Enrolment.nn_hash, Enrolment.community, Enrolment.enrolled_from).where(
+                Enrolment.nn_hash.in_(nn_hashes[i : i + 1000])
+            )
+        )
+        for h, community, start in rows:
+            if community in ("nl", "fr") and (h not in found or start > found[h][0]):
+                found[h] = (start, community)
+    return {h: c for h, (_, c) in found.items()}

@@ -822,3 +822,14 @@ def list_replies(
     if case_id is not None:
         query = query.where(LetterReply.case_id == case_id)
     return list(session.scalars(query))
+
+
+# Reads for other domains ---------------------------------------------------------------------
+
+
+def letter_ids_for_cases(session: Session, *, case_ids: Iterable[int]) -> set[int]:
+    return set(session.scalars(select(Letter.id).where(Letter.case_id.in_(list(case_ids)))))
+
+
+def reply_ids_for_cases(session: Session, *, case_ids: Iterable[int]) -> set[int]:
+    return set(session.scalars(select(LetterReply.id).where(LetterReply.case_id.in_(list(case_ids)))))

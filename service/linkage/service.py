@@ -19,14 +19,14 @@ from service.audit import service as audit
 from service.auth.service import Actor
 from service.core import clock
 from service.core.errors import NotFound, TandemError
-from service.ingest.models import SchoolYear, SourceBatch, SourceKind
+from service.ingest.models import RegisterPerson, SchoolYear, SourceBatch, SourceKind
 from service.ingest.service import current_batches
 from service.linkage import engine
 from service.linkage.compare import COMPARISONS
 from service.linkage.engine import LinkResult
 from service.linkage.frames import load_people, load_records
 from service.linkage.model import FSModel
-from service.linkage.models import ChildStatusKind, ReviewDecision, Run
+from service.linkage.models import ChildStatus, ChildStatusKind, ReviewDecision, Run
 from service.linkage.results import (  # noqa: F401 - re-exported: the domain's public face
     PENDING_REVIEW,
     STATUS_OF_KIND,
@@ -280,3 +280,65 @@ def relink_children(
             reason=_none(r["reason"]),
         )
     return out
+
+
+# Reads for other domains ---------------------------------------------------------------------
+# Keyword-only look-ups the case and parket domains use instead of reading linkage tables.
+
+
+def find_run(session: Session, *, run_id: int) -> Run | None:
+    return session.get(Run, run_id)
+
+
+def child_status(session: Session, *, run_id: int, person_id: int) -> str | None:
+    """The status the run gave one register child (residual, enrolled, ...), None if it has none."""
+    return session.scalar(
+        select(ChildStatus.status).where(ChildStatus.run_id == run_id, ChildStatus.person_id == person_id)
+    )
+
+
+def residual_children(session: Session, *, run_id: int) -> list[Any]:
+    """The children a run left unaccounted for, with what opening a case needs, by person id."""
+    return list(
+        session.execute(
+            select(
+                ChildStatus.person_id,
+                RegisterPerson.nn_hash,
+                RegisterPerson.nis_code,
+                RegisterPerson.admin_language,
+                RegisterPerson.birth_date,
+            )
+            .join(RegisterPerson, RegisterPerson.id == ChildStatus.person_id)
+            .where(ChildStatus.run_id == run_id, ChildStatus.status == ChildStatusKind.RESIDUAL.value)
+            .order_by(ChildStatus.person_id)
+        ).all()
+    )
+
+
+# The record kind that accounts for a child, by the status a run gave it.
+RECORD_KIND_OF_STATUS = {
+    ChildStatusKind.ENROLLED.value: "enrolment",
+    ChildStatusKind.HOME_EDUCATED.value: "home_education",
+    ChildStatusKind.EXEMPTED.value: "exemption",
+}
+
+
+def accounted_children(session: Session, *, run_id: int) -> list[Any]:
+    """The children a run found (enrolled, home-educated, exempt), with the record that did it."""
+    return list(
+        session.execute(
+            select(
+                ChildStatus.person_id,
+                RegisterPerson.nn_hash,
+                ChildStatus.status,
+                ChildStatus.record_id,
+                ChildStatus.method,
+                ChildStatus.probability,
+                ChildStatus.community,
+                ChildStatus.school_id,
+            )
+            .join(RegisterPerson, RegisterPerson.id == ChildStatus.person_id)
+            .where(ChildStatus.run_id == run_id, ChildStatus.status.in_(list(RECORD_KIND_OF_STATUS)))
+            .order_by(ChildStatus.person_id)
+        ).all()
+    )

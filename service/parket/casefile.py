@@ -18,6 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from service.cases.workflow import get_workflow
 from service.core.errors import NotFound, TandemError
 from service.gemeenten.pdf import render_pdf
 
@@ -59,8 +60,6 @@ def to_json(doc: dict[str, Any]) -> bytes:
 
 def render_dossier(doc: dict[str, Any]) -> bytes:
     """The bilingual PDF; workflow states are shown with their Dutch and French labels."""
-    from service.cases.workflow import get_workflow
-
     states = {name: {"nl": s.label.nl, "fr": s.label.fr} for name, s in get_workflow().states.items()}
     return render_pdf(TEMPLATES, "dossier.html", {"doc": doc, "states": states})
 

@@ -8,10 +8,12 @@ import typer
 from rich.table import Table
 
 from service.audit import service as audit
+from service.cases import service as cases
 from service.cli.common import cli_actor, console, ensure_schema_current, fail
 from service.core.db import session_scope
 from service.core.errors import NotFound, TandemError
 from service.parket import casefile, service
+from service.parket.read_models import ReferralOut
 
 parket_app = typer.Typer(help="Parket referrals and their case files.", no_args_is_help=True)
 
@@ -25,15 +27,15 @@ def referrals(status: str = typer.Option(None, help="referred, decided, returned
             "id", "case", "reference", "gemeente", "referred", "status", "outcome", title="Referrals"
         )
         for r in service.list_referrals(session, cli_actor(), status, limit=1000):
-            d = service.referral_dict(session, r)
+            d = ReferralOut.of(session, r)
             table.add_row(
                 str(r.id),
                 str(r.case_id),
-                d["reference"],
+                d.reference,
                 r.nis_code or "-",
                 r.referred_at.date().isoformat(),
                 r.status,
-                d["outcome_nl"] or "-",
+                d.outcome_nl or "-",
             )
         console.print(table)
 
@@ -41,19 +43,13 @@ def referrals(status: str = typer.Option(None, help="referred, decided, returned
 @parket_app.command("check")
 def check(case_id: int) -> None:
     """What a referral of this case would still lack (every guard of `refer_to_parket`)."""
-    from service.cases.models import Case
-    from service.cases.workflow import get_workflow
-
     ensure_schema_current()
     with session_scope() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise fail(NotFound("case not found"))
-        missing = [
-            m
-            for _, guard in get_workflow().transitions["refer_to_parket"].guards
-            for m in guard(session, case, {})
-        ]
+        try:
+            case = cases.get_case(session, case_id, cli_actor())
+        except NotFound as exc:
+            raise fail(exc) from None
+        missing = service.referral_problems(session, case)
     if missing:
         console.print(f"case {case_id} ({case.state}) cannot be referred yet; missing:")
         for item in missing:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from service.auth.service import Actor
-from service.cases.models import Case, CaseEvent
+from service.cases.service import Case, CaseEvent
 from service.core import clock
 from service.gemeenten.pdf import fmt_date
 from service.gemeenten.service import case_reference

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.cases.models import Case
+from service.cases.service import Case
 from service.parket import service
 
 

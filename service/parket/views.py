@@ -4,74 +4,72 @@ is published here, versioned."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
 from service.api.responses import download
 from service.audit import service as audit
 from service.auth.deps import allow, get_session
 from service.auth.service import Actor
-from service.core.errors import NotFound, TandemError
+from service.cases import service as cases
+from service.core.errors import TandemError
 from service.parket import casefile, service
+from service.parket.models import Outcome
+from service.parket.read_models import JsonSchema, ReadinessOut, ReferralOut, SchemaVersionsOut
 
 router = APIRouter(prefix="/api", tags=["parket"])
 
 
-@router.get("/parket/schemas/case-file")
-def schema_versions(actor: Actor = Depends(allow("reference:read"))) -> dict[str, Any]:
-    return {"current": casefile.SCHEMA_VERSION, "versions": casefile.schema_versions()}
+@router.get("/parket/schemas/case-file", response_model=SchemaVersionsOut)
+def schema_versions(actor: Actor = Depends(allow("reference:read"))) -> SchemaVersionsOut:
+    return SchemaVersionsOut(current=casefile.SCHEMA_VERSION, versions=casefile.schema_versions())
 
 
-@router.get("/parket/schemas/case-file/{version}")
-def case_file_schema(version: str, actor: Actor = Depends(allow("reference:read"))) -> dict[str, Any]:
+@router.get("/parket/schemas/case-file/{version}", response_model=JsonSchema)
+def case_file_schema(version: str, actor: Actor = Depends(allow("reference:read"))) -> JsonSchema:
     """The JSON Schema (draft 2020-12) of the case-file document, as shipped in every ZIP."""
     return casefile.schema(version)
 
 
-@router.get("/referrals")
+@router.get("/referrals", response_model=list[ReferralOut])
 def list_referrals(
     status: str | None = None,
     limit: int = 100,
     offset: int = 0,
     actor: Actor = Depends(allow("referrals:read")),
     session: Session = Depends(get_session),
-) -> list[dict[str, Any]]:
+) -> list[ReferralOut]:
     found = service.list_referrals(session, actor, status, limit, offset)
     audit.record(session, actor, "read", "referral", [r.id for r in found], "list referrals")
-    return [service.referral_dict(session, r) for r in found]
+    return [ReferralOut.of(session, r) for r in found]
 
 
-@router.get("/referrals/check/{case_id}")
+@router.get("/referrals/check/{case_id}", response_model=ReadinessOut)
 def check_case(
     case_id: int, actor: Actor = Depends(allow("cases:write")), session: Session = Depends(get_session)
-) -> dict[str, Any]:
+) -> ReadinessOut:
     """What a referral of this case would still lack (every guard of `refer_to_parket`)."""
-    from service.cases.models import Case
-    from service.cases.workflow import get_workflow
-
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound("case not found")
-    missing: list[str] = []
-    for _name, guard in get_workflow().transitions["refer_to_parket"].guards:
-        missing += guard(session, case, {})
+    case = cases.get_case(session, case_id, actor)
+    missing = service.referral_problems(session, case)
     audit.record(session, actor, "read", "case", [case.id], "parket readiness")
-    return {"case_id": case.id, "state": case.state, "complete": not missing, "missing": missing}
+    return ReadinessOut(case_id=case.id, state=case.state, complete=not missing, missing=missing)
 
 
-@router.get("/referrals/{referral_id}")
+@router.get("/referrals/{referral_id}", response_model=ReferralOut)
 def get_referral(
     referral_id: int, actor: Actor = Depends(allow("referrals:read")), session: Session = Depends(get_session)
-) -> dict[str, Any]:
+) -> ReferralOut:
     r = service.get_referral(session, actor, referral_id)
     audit.record(session, actor, "read", "referral", [r.id], "read referral")
-    return service.referral_dict(session, r)
+    return ReferralOut.of(session, r)
 
 
-@router.get("/referrals/{referral_id}/case-file")
+@router.get(
+    "/referrals/{referral_id}/case-file",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}, "description": "The case-file ZIP"}},
+)
 def download_case_file(
     referral_id: int, actor: Actor = Depends(allow("referrals:read")), session: Session = Depends(get_session)
 ) -> Response:
@@ -83,29 +81,35 @@ def download_case_file(
 
 
 class OutcomeIn(BaseModel):
-    outcome: Literal["anti_truancy_contract", "proces_verbaal", "dismissed", "returned"]
+    outcome: str = Field(description="One of the workflow's parket outcomes, or 'returned'")
     note: str = Field("", max_length=1000, description="Mandatory when the file is returned")
     expected_version: int | None = None
 
+    @field_validator("outcome")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        allowed = service.outcome_choices()
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
 
-@router.post("/referrals/{referral_id}/outcome")
+
+@router.post("/referrals/{referral_id}/outcome", response_model=ReferralOut)
 def record_outcome(
     referral_id: int,
     body: OutcomeIn,
     actor: Actor = Depends(allow("referrals:write")),
     session: Session = Depends(get_session),
-) -> dict[str, Any]:
+) -> ReferralOut:
     """The parket's decision closes the case; 'returned' sends it back to the cell for more information."""
-    from service.cases.service import fire
-
     r = service.get_referral(session, actor, referral_id)
-    if body.outcome == "returned":
+    if body.outcome == Outcome.RETURNED:
         if not body.note.strip():
             raise TandemError("a returned file needs a note saying what information is missing")
-        transition, payload = "parket_return", {"reason": body.note}
+        transition, payload = service.RETURN, {"reason": body.note}
     else:
-        transition, payload = "parket_outcome", {"outcome": body.outcome}
-    fire(
+        transition, payload = service.DECIDE, {"outcome": body.outcome}
+    cases.fire(
         session,
         r.case_id,
         transition,
@@ -117,4 +121,4 @@ def record_outcome(
     session.flush()
     session.refresh(r)
     audit.record(session, actor, "change", "referral", [r.id], f"parket outcome {body.outcome}")
-    return service.referral_dict(session, r)
+    return ReferralOut.of(session, r)

@@ -90,20 +90,27 @@ def test_role_must_fit_organisation(session: Session) -> None:
 
 @pytest.fixture
 def two_gemeenten(session: Session, tmp_path: Path) -> dict[str, int]:
-    """One child in Anderlecht (21001), one in Schaarbeek (21015); returns their ids."""
+    """Two children in Anderlecht (21001), one in Schaarbeek (21015); returns their ids.
+
+    The second Anderlecht child's case (`unassigned_case`) never reaches the gemeente step."""
     rows = [
         child(1, date(2014, 1, 1), nis_code="21001", postcode="1070", street="Bergensesteenweg"),
         child(3, date(2014, 2, 2), nis_code="21015", postcode="1030", street="Haachtsesteenweg"),
+        child(5, date(2014, 3, 3), nis_code="21001", postcode="1070", street="Ninoofsesteenweg"),
     ]
     path = write_source(tmp_path / "register.csv", "rijksregister_extract", rows)
     ingest_file(session, SourceKind.REGISTER, path, "2025-2026", Actor.system("test"))
-    ids = dict(session.execute(select(RegisterPerson.nis_code, RegisterPerson.id)).all())
+    people = list(
+        session.execute(select(RegisterPerson.nis_code, RegisterPerson.id).order_by(RegisterPerson.id))
+    )
+    ids = {"own": people[0].id, "other": people[1].id, "unassigned": people[2].id}
     cases = _cases_for(session, ids)
-    return {"own": ids["21001"], "other": ids["21015"], **cases, **_handovers_for(session, cases)}
+    walked = {k: cases[k] for k in ("own_case", "other_case")}
+    return {**ids, **cases, **_handovers_for(session, walked)}
 
 
 def _cases_for(session: Session, ids: dict[str, int]) -> dict[str, int]:
-    """A case for each child (a run in which both are residual): own_case and other_case."""
+    """A case for each child (a run in which all are residual): own_case, other_case, unassigned_case."""
     from service.cases.models import Case
     from service.cases.service import open_cases_for_run
     from service.core import clock
@@ -117,8 +124,8 @@ def _cases_for(session: Session, ids: dict[str, int]) -> dict[str, int]:
     session.add_all([ChildStatus(run_id=run.id, person_id=pid, status="residual") for pid in ids.values()])
     open_cases_for_run(session, run.id, Actor.system("test"))
     session.commit()
-    cases = dict(session.execute(select(Case.nis_code, Case.id)).all())
-    return {"own_case": cases["21001"], "other_case": cases["21015"]}
+    cases = dict(session.execute(select(Case.person_id, Case.id)).all())
+    return {f"{name}_case": cases[pid] for name, pid in ids.items()}
 
 
 def _handovers_for(session: Session, cases: dict[str, int]) -> dict[str, int]:
@@ -262,6 +269,29 @@ def test_gemeente_user_reaches_only_its_own_data(client, make_user, two_gemeente
             assert "21015" not in response.text
         else:
             assert response.status_code == 200, f"{method} {url}"
+
+
+def test_gemeente_sees_a_case_only_while_assigned(client, make_user, two_gemeenten, session: Session) -> None:  # type: ignore[no-untyped-def]
+    """A case of the gemeente's own territory that was never assigned to it is hidden on every case
+    route, like another gemeente's; an assigned case is visible until the assignment is withdrawn."""
+    from service.cases.service import fire
+
+    _, headers = make_user(Role.GEMEENTE_USER, "21001")
+    own, unassigned = two_gemeenten["own_case"], two_gemeenten["unassigned_case"]
+    for (method, template), (path, expectation) in ROUTE_CASES.items():
+        if "{other_case}" not in path or not template.startswith("/api/cases"):
+            continue
+        url = path.format(**{**two_gemeenten, "other_case": unassigned})
+        response = client.request(method, url, headers=headers, json=ROUTE_BODIES.get((method, template)))
+        assert response.status_code == (404 if expectation == "hidden" else 403), f"{method} {url}"
+    listed = client.get("/api/cases", headers=headers).json()
+    assert [c["id"] for c in listed] == [own] and listed[0]["child"]["last_name"]
+    assert client.get("/api/cases/funnel", headers=headers).json()["total"] == 1
+    assert client.get(f"/api/cases/{own}", headers=headers).status_code == 200
+    fire(session, own, "close", Actor.system("test"), {"reason": "duplicate", "duplicate_of": unassigned})
+    session.commit()  # the assignment is withdrawn: the case is no longer the gemeente's to see
+    assert client.get(f"/api/cases/{own}", headers=headers).status_code == 404
+    assert client.get("/api/cases", headers=headers).json() == []
 
 
 def test_reads_of_personal_data_are_audited(client, make_user, two_gemeenten, session: Session) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,9 @@ error statuses (403 role, 409 version/state, 422 payload), bulk actions, scoping
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -10,7 +13,7 @@ from typer.testing import CliRunner
 from service.audit.models import AuditEvent
 from service.auth.models import Role
 from service.cases.models import Case
-from tests.cases.conftest import walk_to
+from tests.cases.conftest import NL, walk, walk_to
 
 
 def test_list_filters_and_paging(client, make_user, make_cases, session: Session, clock_at) -> None:  # type: ignore[no-untyped-def]
@@ -67,37 +70,60 @@ def test_read_a_case_with_its_timeline_is_audited(
 def test_fire_through_the_api(client, make_user, make_cases, session: Session, clock_at) -> None:  # type: ignore[no-untyped-def]
     [case] = make_cases(1)
     walk_to(session, case, "letter_1_sent")
+    # The reply as the letters service records it (the API refuses `record_reply` by hand).
+    reply = {"answer": "enrolled", "school_name": "Sint-Lukas", "school_community": "nl"}
+    walk(session, case, [("record_reply", NL, reply)])
     _, nl = make_user(Role.CELL_OPERATOR, "AGODI")
-    _, own_gemeente = make_user(Role.GEMEENTE_USER, "21004")
+    _, fr = make_user(Role.CELL_OPERATOR, "SCOS")
     url = f"/api/cases/{case.id}/transitions"
-    forbidden = client.post(
-        f"{url}/record_reply", headers=own_gemeente, json={"payload": {"answer": "other"}}
-    )
+    forbidden = client.post(f"{url}/verify_reply", headers=fr)  # the owner community's to verify
     assert forbidden.status_code == 403
-    missing = client.post(f"{url}/record_reply", headers=nl, json={"payload": {}})
-    assert missing.status_code == 422 and "answer" in missing.json()["detail"]
-    stale = client.post(
-        f"{url}/record_reply",
-        headers=nl,
-        json={"payload": {"answer": "enrolled", "school_name": "Sint-Lukas"}, "expected_version": 1},
-    )
+    missing = client.post(f"{url}/reply_insufficient", headers=nl, json={"payload": {}})
+    assert missing.status_code == 422 and "reason" in missing.json()["detail"]
+    stale = client.post(f"{url}/verify_reply", headers=nl, json={"expected_version": 1})
     assert stale.status_code == 409 and "version" in stale.json()["detail"]
-    wrong_state = client.post(f"{url}/send_letter_2", headers=nl, json={})
+    wrong_state = client.post(f"{url}/refer_to_parket", headers=nl, json={})
     assert wrong_state.status_code == 409
     version = client.get(f"/api/cases/{case.id}", headers=nl).json()["version"]
-    reply = client.post(
-        f"{url}/record_reply",
-        headers=nl,
-        json={
-            "payload": {"answer": "enrolled", "school_name": "Sint-Lukas", "school_community": "nl"},
-            "expected_version": version,
-        },
-    )
-    assert reply.status_code == 200 and reply.json()["state"] == "reply_1_received"
-    assert reply.json()["school_year"] == "2025-2026"  # the answer to a transition said null
-    verified = client.post(f"{url}/verify_reply", headers=nl)
+    verified = client.post(f"{url}/verify_reply", headers=nl, json={"expected_version": version})
     assert verified.status_code == 200 and verified.json()["closure_reason"] == "enrolled_reply"
+    assert verified.json()["school_year"] == "2025-2026"  # the answer to a transition said null
     assert verified.json()["closure_label"]["nl"].startswith("Ingeschreven")
+
+
+@pytest.mark.parametrize(
+    ("state", "transition", "payload"),
+    [
+        ("letter_1_due", "send_letter_1", {}),
+        ("letter_2_due", "send_letter_2", {}),
+        ("letter_1_sent", "record_reply", {"answer": "enrolled", "school_name": "Sint-Lukas"}),
+        ("letter_2_sent", "returned_mail", {}),
+    ],
+)
+def test_letter_steps_are_refused_by_hand(  # type: ignore[no-untyped-def]
+    state: str, transition: str, payload: dict, client, make_user, make_cases, session: Session, clock_at
+) -> None:
+    """A step that says a letter went out (or came back) is taken only by the letters service: by
+    hand, through a transition, a bulk action or the CLI, it is refused and nothing changes."""
+    [case] = make_cases(1)
+    walk_to(session, case, state)
+    version = case.version
+    _, nl = make_user(Role.CELL_OPERATOR, "AGODI")
+    by_hand = client.post(
+        f"/api/cases/{case.id}/transitions/{transition}", headers=nl, json={"payload": payload}
+    )
+    assert by_hand.status_code == 409 and "letters" in by_hand.json()["detail"]
+    bulk = client.post("/api/cases/bulk", headers=nl, json={"transition": transition, "wait": True})
+    assert bulk.status_code == 409 and "letters" in bulk.json()["detail"]
+    from service.cli.main import app
+
+    cli = CliRunner().invoke(
+        app, ["cases", "fire", str(case.id), transition, "--payload", json.dumps(payload)]
+    )
+    assert cli.exit_code != 0 and "letters" in cli.output
+    session.refresh(case)
+    assert case.state == state and case.version == version
+    assert client.get("/api/workflow", headers=nl).json()["transitions"][transition]["via"] == "letters"
 
 
 def test_scopes_gemeente_and_parket(client, make_user, make_cases, session: Session, clock_at) -> None:  # type: ignore[no-untyped-def]

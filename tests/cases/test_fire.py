@@ -16,6 +16,7 @@ from service.cases.service import TransitionRefused
 from service.cases.workflow import get_workflow
 from service.core import db
 from service.core.errors import Conflict, Forbidden, NotFound
+from service.gemeenten.models import Assignment
 from tests.cases.conftest import FR, NL, SYSTEM, auditor, cell, gemeente, parket, walk, walk_to
 
 # Everyone who might try, for a case owned by the nl community in gemeente 21004.
@@ -84,6 +85,10 @@ def test_role_matrix(session: Session, make_cases, clock_at) -> None:  # type: i
     # Put it where the parket may see it, so every refusal is about the role: refusals come before
     # any state check, so the state itself does not matter here.
     case.state, case.referred_at = "referred_to_parket", clock_at.now()
+    # The case gemeente sees the case only through an assignment it holds.
+    session.add(
+        Assignment(case_id=case.id, nis_code=case.nis_code, step="home_visit", assigned_at=clock_at.now())
+    )
     session.commit()
     version = case.version
     wf = get_workflow()

@@ -13,6 +13,7 @@ from service.cases.models import Case
 from service.cases.service import TransitionRefused
 from service.cases.workflow import get_workflow
 from service.core import clock
+from service.ingest.models import RegisterPerson
 from tests.cases.conftest import (
     FR,
     NL,
@@ -81,7 +82,7 @@ def _linkage(session: Session, case: Case, _clock: clock.FrozenClock) -> None:
     run = add_run(
         session,
         "2025-2026",
-        [session.get(cases.RegisterPerson, case.person_id)],
+        [session.get(RegisterPerson, case.person_id)],
         statuses={case.person_id: "enrolled"},
     )
     report = cases.open_cases_for_run(session, run.id, SYSTEM)

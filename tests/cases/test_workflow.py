@@ -147,19 +147,17 @@ def test_an_invalid_file_fails_naming_the_problem(
 def test_the_api_refuses_to_start_with_an_invalid_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import importlib
-
-    from service.cases import views, workflow
+    from service.api.app import create_app
+    from service.cases import workflow
 
     monkeypatch.setenv("TANDEM_WORKFLOW_FILE", str(_variant(tmp_path, _unreachable)))
     workflow._configured.cache_clear()
     try:
         with pytest.raises(WorkflowError, match="limbo"):
-            importlib.reload(views)
+            create_app()
     finally:
         monkeypatch.delenv("TANDEM_WORKFLOW_FILE")
         workflow._configured.cache_clear()
-        importlib.reload(views)
     assert get_workflow().path == DEFAULT_FILE
 
 
@@ -173,3 +171,54 @@ def test_workflow_check_command(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "letters.teleport" in bad.output
     drawn = runner.invoke(app, ["workflow", "diagram"])
     assert drawn.exit_code == 0 and "referred_to_parket" in drawn.output
+
+
+def test_letters_manifest_is_checked_against_the_workflow(tmp_path: Path) -> None:
+    """letters.yaml names states and transitions of the workflow: a mismatch stops start-up."""
+    from dataclasses import replace
+
+    from service.letters.templates import templates
+    from service.wiring import check_letters, letter_problems
+
+    manifest = templates().manifest
+    wf = load_workflow(DEFAULT_FILE)
+    assert letter_problems(manifest, wf) == []
+    renamed = replace(manifest.kinds["letter_1"], due_state="letter_one_due", transition="post_letter_1")
+    broken = replace(manifest, kinds={**manifest.kinds, "letter_1": renamed})
+    with pytest.raises(WorkflowError, match="letters.yaml: kind 'letter_1'.*letter_one_due.*post_letter_1"):
+        check_letters(broken, wf)
+    by_hand = load_workflow(_variant(tmp_path, lambda d: d["transitions"]["send_letter_2"].pop("via")))
+    assert letter_problems(manifest, by_hand) == [
+        "letters.yaml: kind 'letter_2': transition 'send_letter_2' must be marked 'via: letters' in the workflow"
+    ]
+
+
+def test_names_the_code_relies_on_are_checked_on_load(tmp_path: Path) -> None:
+    """A state or transition the code names but the file lacks fails the load, naming the module."""
+    from service.cases import workflow_build
+
+    assert "service.parket.dossier" in workflow_build._used_names  # declared where the names are used
+    renamed = _variant(
+        tmp_path,
+        lambda d: d["transitions"].__setitem__("return_mail", d["transitions"].pop("returned_mail")),
+    )
+    with pytest.raises(WorkflowError, match="service.cases.guards relies on transition.*returned_mail"):
+        load_workflow(renamed)
+
+
+def test_parket_outcomes_come_from_the_file(tmp_path: Path) -> None:
+    """The outcomes the parket may record are the workflow's choices (plus returning the file)."""
+    from pydantic import ValidationError
+
+    from service.parket.views import OutcomeIn
+
+    def add_warning(d: dict[str, Any]) -> None:
+        t = d["transitions"]["parket_outcome"]
+        t["payload"]["choices"]["outcome"].append("warning")
+        t["closure"]["map"]["warning"] = "parket_dismissed"
+
+    with pytest.raises(ValidationError):
+        OutcomeIn(outcome="warning")
+    with using_workflow(_variant(tmp_path, add_warning)):
+        assert OutcomeIn(outcome="warning").outcome == "warning"
+    assert OutcomeIn(outcome="returned").outcome == "returned"

@@ -212,6 +212,27 @@ def test_parket_sees_only_referred_cases(session, client, make_user, tmp_path: P
     assert client.get(f"/api/referrals/{referral.id}/case-file", headers=gemeente).status_code == 403
 
 
+def test_list_referrals_respects_its_actor(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The service itself scopes the list (not only the route's permission): a gemeente or an
+    auditor that reaches it through another path gets nothing, and no single referral either."""
+    from service.auth.service import Actor
+    from service.core.errors import NotFound
+    from service.parket.service import get_referral, list_referrals
+
+    referred, _ = _referred(session, tmp_path)
+    [referral] = list_referrals(session, PARKET)
+    assert referral.case_id == referred.id and [r.id for r in list_referrals(session, CELL_NL)] == [
+        referral.id
+    ]
+    for outsider in (
+        Actor("gemeente-21004", Role.GEMEENTE_USER, None, "21004", None, "21004"),
+        Actor("auditor", Role.AUDITOR, None, "AGODI", "nl", None),
+    ):
+        assert list_referrals(session, outsider) == []
+        with pytest.raises(NotFound):
+            get_referral(session, outsider, referral.id)
+
+
 def test_outcome_closes_and_return_reopens(session, client, make_user, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first, second = (open_case(session, p) for p in children(session, tmp_path))
     for case in (first, second):
