@@ -19,7 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 from service.core.errors import NotFound, TandemError
-from service.gemeenten.pdf import render_pdf
+from service.core.pdf import render_pdf
 
 SCHEMA_VERSION = "1.1.0"  # 1.1.0: reported_addresses (earlier versions stay published)
 SCHEMA_DIR = Path(__file__).with_name("schemas")

@@ -19,12 +19,11 @@ from service.audit import service as audit
 from service.auth.models import Role
 from service.auth.service import Actor
 from service.cases.models import Case, CaseEvent
-from service.core import clock
+from service.core import clock, labels
 from service.core.crypto import cached_keyring
 from service.core.errors import NotFound, TandemError
 from service.core.school_age import compulsory_period
 from service.core.settings import get_settings
-from service.gemeenten import labels
 from service.gemeenten import service as gemeenten
 from service.gemeenten.models import Gemeente
 from service.ingest.models import RegisterPerson, SchoolYear, SourceBatch

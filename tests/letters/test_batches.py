@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from service.cases import service as cases
 from service.cases.models import Case, CaseEvent
 from service.cases.workflow import get_workflow
+from service.letters import rendering
 from service.letters import service as letters
 from service.letters.models import Letter, LetterBatch
 from tests.letters.conftest import SYSTEM, MakeDue, pdftotext, words
@@ -104,7 +105,7 @@ def test_a_batch_failing_halfway_records_nothing(
             raise RuntimeError("printer on fire")
         return real(kind, context)
 
-    monkeypatch.setattr(letters, "render_letter", flaky)
+    monkeypatch.setattr(rendering, "render_letter", flaky)  # where batches render
     with pytest.raises(RuntimeError):
         letters.run_batch(session, "letter_1", SYSTEM, output_dir=tmp_path)
     session.rollback()
@@ -115,7 +116,7 @@ def test_a_batch_failing_halfway_records_nothing(
     assert not any((tmp_path / "letters").rglob("*.pdf"))
 
     # the next batch goes through
-    monkeypatch.setattr(letters, "render_letter", real)
+    monkeypatch.setattr(rendering, "render_letter", real)
     batch, report = letters.run_batch(session, "letter_1", SYSTEM, output_dir=tmp_path)
     session.commit()
     assert batch is not None and report is not None and report.posted_letters == 4
