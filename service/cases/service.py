@@ -26,7 +26,7 @@ from service.auth.scope import ensure_gemeente, gemeente_filter
 from service.auth.service import Actor
 from service.cases.models import Case, CaseEvent
 from service.cases.workflow import ClosureMap, Transition, Workflow, get_workflow
-from service.core import clock
+from service.core import clock, labels
 from service.core.errors import Conflict, Forbidden, NotFound, TandemError
 from service.core.school_age import compulsory_period
 from service.ingest.models import Enrolment, RegisterPerson, SchoolYear
@@ -530,7 +530,7 @@ def _close_found_by_run(session: Session, wf: Workflow, run: Run, actor: Actor) 
             "community": status.community,
             "school_id": status.school_id,
         }
-        fire(session, case, name, actor, payload, reason=f"found by run {run.id}")
+        fire(session, case, name, actor, payload, reason=labels.reason("found_by_run", run=run.id))
         closed += 1
     return closed
 
@@ -584,6 +584,11 @@ def _each(session: Session, query: Any, report: TickReport, action: Any) -> None
         session.commit()
 
 
+def _timer_reason(wf: Workflow, state: str, days: int) -> str:
+    label = wf.states[state].label
+    return labels.reason("timer_elapsed", state_nl=label.nl, state_fr=label.fr, days=days)
+
+
 def tick(session: Session, actor: Actor | None = None) -> TickReport:
     """Fire whatever is due now (time from service.core.clock); idempotent, safe every few minutes.
 
@@ -609,7 +614,7 @@ def tick(session: Session, actor: Actor | None = None) -> TickReport:
         session,
         select(Case.id).where(open_case, Case.compulsory_ends_on < today).order_by(Case.id),
         report,
-        firing(wf.spec.age.ended, "compulsory-school age has ended"),
+        firing(wf.spec.age.ended, labels.reason("age_ended")),
     )
     if wf.spec.age.margin_fire and wf.spec.age.margin_states:
         limit = today + timedelta(days=wf.parket_margin_days)
@@ -621,7 +626,7 @@ def tick(session: Session, actor: Actor | None = None) -> TickReport:
             report,
             firing(
                 wf.spec.age.margin_fire,
-                f"compulsory-school age ends within the {wf.parket_margin_days}-day parket margin",
+                labels.reason("age_margin", days=wf.parket_margin_days),
             ),
         )
     timer_states = {name: s.timer for name, s in wf.states.items() if s.timer is not None}
@@ -632,7 +637,7 @@ def tick(session: Session, actor: Actor | None = None) -> TickReport:
                 session,
                 select(Case.id).where(open_case, Case.state == name, Case.due_at <= now).order_by(Case.id),
                 report,
-                firing(timer.fire, f"{name}: {wf.days(timer.after_days)} days have passed"),
+                firing(timer.fire, _timer_reason(wf, name, wf.days(timer.after_days))),
             )
         if sum(report.fired.values()) == before:
             break
@@ -652,7 +657,7 @@ def tick(session: Session, actor: Actor | None = None) -> TickReport:
                 "reminder",
                 actor,
                 {"due_at": case.due_at.isoformat() if case.due_at else None, "state": case.state},
-                reason=f"deadline in {_days} days or less",
+                reason=labels.reason("deadline_near", days=_days),
             )
             _flush(session, case)
             for _name, effect in _effects:
@@ -683,7 +688,7 @@ def tick(session: Session, actor: Actor | None = None) -> TickReport:
                 "overdue",
                 actor,
                 {"due_at": case.due_at.isoformat() if case.due_at else None, "state": case.state},
-                reason="deadline passed",
+                reason=labels.reason("deadline_passed"),
             )
             _flush(session, case)
             report.overdue += 1
