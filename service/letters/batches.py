@@ -145,6 +145,24 @@ def _batch_directory(session: Session, batch: LetterBatch, output_dir: Path | No
     return directory
 
 
+def check_due_school_years(
+    session: Session,
+    kind: str,
+    actor: Actor,
+    *,
+    letter_date: date | None = None,
+    limit: int | None = None,
+    allow_past_school_year: bool = False,
+) -> list[str]:
+    """Before a batch job starts: refuse at once (`SchoolYearOver`) letters about a school year that
+    is over, unless allowed; returns the warnings the batch will carry."""
+    found = _due_cases(
+        session, kind, owner_community=_batch_community(actor, None), case_ids=None, limit=limit
+    )
+    day = letter_date or clock.now().date()
+    return check_school_year(session, found, day, allow_ended=allow_past_school_year)
+
+
 def prepare_batch(
     session: Session,
     kind: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from service.letters.batches import (
     PostReport,
     cancel_pending,
+    check_due_school_years,
     get_batch,
     get_letter,
     list_batches,
@@ -51,6 +52,7 @@ __all__ = [
     "ReplyForm",
     "SchoolYearOver",
     "cancel_pending",
+    "check_due_school_years",
     "ended_school_years",
     "get_batch",
     "get_letter",

@@ -95,7 +95,12 @@ def preview(
     return download(data, f"preview-{kind}-case-{case_id}.pdf", inline=True)
 
 
-@router.post("/batches", status_code=202, response_model=JobOut)
+@router.post(
+    "/batches",
+    status_code=202,
+    response_model=JobOut,
+    responses={409: {"description": "A due case's school year is over (see allow_past_school_year)"}},
+)
 def create_batch(
     body: BatchIn, actor: Actor = Depends(allow("letters:write")), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
@@ -103,6 +108,15 @@ def create_batch(
 
     Cases of a school year that is over stop the batch (409) unless `allow_past_school_year`; the
     job's result then lists the warnings."""
+
+    service.check_due_school_years(
+        session,
+        body.kind,
+        actor,
+        letter_date=body.letter_date,
+        limit=body.limit,
+        allow_past_school_year=body.allow_past_school_year,
+    )
 
     def work(job_session: Session, progress: jobs.JobProgress) -> dict[str, Any]:
         warnings: list[str] = []
