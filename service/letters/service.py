@@ -1,23 +1,20 @@
 """Letters 1 and 2: the letters domain's public face (other domains and the CLI import this module).
 
 The work is split by what an operator does: `planning` (what goes in each envelope, the
-school-year check), `rendering` (PDFs, the preview), `batches` (prepare, post, the print room's
-files) and `replies` (answers and returned mail).
+school-year check), `rendering` (PDFs, the preview), `batches` (prepare: the print room's files),
+`posting` (the letters sent, the cases moved on) and `replies` (answers and returned mail).
 """
 
 from __future__ import annotations
 
 from service.letters.batches import (
-    PostReport,
     cancel_pending,
     check_due_school_years,
     get_batch,
     get_letter,
     list_batches,
     list_letters,
-    post_batch,
     prepare_batch,
-    run_batch,
 )
 from service.letters.planning import (
     PlannedLetter,
@@ -27,6 +24,7 @@ from service.letters.planning import (
     reply_days,
     step_of_state,
 )
+from service.letters.posting import PostReport, post_batch, run_batch
 from service.letters.rendering import POOL_MIN_LETTERS, preview, render_letter, render_many, shutdown_workers
 from service.letters.replies import (
     ANSWERS,
