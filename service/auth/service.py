@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -159,3 +160,39 @@ def user_for_token(session: Session, token: str) -> User | None:
     if not row.user.active:
         return None
     return row.user
+
+
+# Reads for other domains
+
+
+def organisation_codes(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Organisation codes (AGODI, SCOS, PARKET, a NIS code) by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return dict(
+        session.execute(select(Organisation.id, Organisation.code).where(Organisation.id.in_(wanted))).all()
+    )
+
+
+def organisation_emails(session: Session) -> dict[int, str]:
+    """Where each organisation that gave an address wants its notifications e-mailed, by id."""
+    rows = session.execute(
+        select(Organisation.id, Organisation.email).where(
+            Organisation.email.is_not(None), Organisation.email != ""
+        )
+    )
+    return {org_id: email for org_id, email in rows}
+
+
+def set_organisation_contact(
+    session: Session, code: str, *, default_visitor: str | None = None, email: str | None = None
+) -> Organisation:
+    """A gemeente's own settings: who visits by default, where notifications go ('' clears it).
+    The caller has checked the actor may change this organisation."""
+    org = organisation_by_code(session, code)
+    if default_visitor is not None:
+        org.default_visitor = default_visitor
+    if email is not None:
+        org.email = email.strip() or None
+    return org

@@ -20,7 +20,7 @@ from service.auth.service import Actor
 from service.cases.engine import fire
 from service.cases.models import Case
 from service.cases.workflow import get_workflow
-from service.core import clock
+from service.core import clock, labels
 from service.core.errors import Conflict, TandemError
 from service.ingest import service as ingest
 from service.ingest.hooks import on_batch_ingested
@@ -83,7 +83,14 @@ def relink_open_cases(session: Session, batch_id: int, actor: Actor) -> dict[str
             "ingested_by": actor.name,
         }
         try:
-            fire(session, case, name, system, payload, reason=f"late list: batch {batch_id} ({batch.source})")
+            fire(
+                session,
+                case,
+                name,
+                system,
+                payload,
+                reason=labels.reason("late_list", batch=batch_id, source=batch.source),
+            )
             session.commit()
             outcome["closed"] += 1
         except Conflict:

@@ -21,7 +21,7 @@ from service.auth.service import Actor
 from service.cases.engine import fire
 from service.cases.models import Case, CaseEvent
 from service.cases.workflow import Workflow, get_workflow
-from service.core import clock
+from service.core import clock, labels
 from service.core.errors import NotFound, TandemError
 from service.core.school_age import compulsory_period
 from service.ingest import service as ingest
@@ -239,6 +239,6 @@ def _close_found_by_run(session: Session, wf: Workflow, run: Any, actor: Actor) 
                 "community": status.community,
                 "school_id": status.school_id,
             }
-            fire(session, case, name, actor, payload, reason=f"found by run {run.id}")
+            fire(session, case, name, actor, payload, reason=labels.reason("found_by_run", run=run.id))
             closed += 1
     return closed

@@ -6,7 +6,7 @@ What an actor may see is decided by service.auth.scope; this module only applies
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from service.auth.scope import case_scope, ensure_case_visible, may_fire
 from service.auth.service import Actor
 from service.cases.engine import TransitionRefused, ensure_direct, fire
 from service.cases.models import Case, CaseEvent
+from service.cases.opening import chunks
 from service.cases.timers import COMMIT_EVERY
 from service.cases.workflow import Workflow, get_workflow
 from service.core import clock
@@ -202,3 +203,52 @@ def case_events(session: Session, *, case_id: int) -> list[CaseEvent]:
             select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id)
         )
     )
+
+
+# Reads for other domains
+
+
+def case_by_id(session: Session, case_id: int) -> Case:
+    """One case, unscoped: for a domain that has already decided the actor may see it (an
+    assignment of the actor's gemeente, a letter of a batch) or acts as the system."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("case not found")
+    return case
+
+
+def cases_by_id(session: Session, case_ids: Iterable[int]) -> dict[int, Case]:
+    """Cases by id, unscoped (see `case_by_id`), fetched in chunks."""
+    found: dict[int, Case] = {}
+    for chunk in chunks(sorted(set(case_ids))):
+        found.update({c.id: c for c in session.scalars(select(Case).where(Case.id.in_(list(chunk))))})
+    return found
+
+
+def open_cases_in_state(
+    session: Session,
+    state: str,
+    *,
+    owner_community: str | None = None,
+    case_ids: Sequence[int] | None = None,
+) -> list[Case]:
+    """Open cases in `state`, by gemeente then id (letters due, for example)."""
+    query = select(Case).where(Case.state == state, Case.closed_at.is_(None)).order_by(Case.nis_code, Case.id)
+    if owner_community:
+        query = query.where(Case.owner_community == owner_community)
+    if case_ids is not None:
+        query = query.where(Case.id.in_(list(case_ids)))
+    return list(session.scalars(query))
+
+
+def first_transition_at(session: Session, case_ids: Sequence[int], transition: str) -> dict[int, datetime]:
+    """When each case first took `transition` (cases that never did are left out)."""
+    found: dict[int, datetime] = {}
+    for chunk in chunks(list(case_ids)):
+        rows = session.execute(
+            select(CaseEvent.case_id, func.min(CaseEvent.at))
+            .where(CaseEvent.case_id.in_(list(chunk)), CaseEvent.transition == transition)
+            .group_by(CaseEvent.case_id)
+        )
+        found.update({case_id: at for case_id, at in rows})
+    return found

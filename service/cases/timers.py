@@ -21,7 +21,7 @@ from service.cases.engine import add_event, bump, fire, flush
 from service.cases.models import Case
 from service.cases.opening import chunks
 from service.cases.workflow import Workflow, get_workflow
-from service.core import clock
+from service.core import clock, labels
 from service.core.errors import Conflict, TandemError
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class _Tick:
         wf, today = self.wf, self.now.date()
         self.each(
             select(Case.id).where(OPEN, Case.compulsory_ends_on < today),
-            self.firing(wf.spec.age.ended, "compulsory-school age has ended"),
+            self.firing(wf.spec.age.ended, labels.reason("age_ended")),
         )
         if wf.spec.age.margin_fire and wf.spec.age.margin_states:
             limit = today + timedelta(days=wf.parket_margin_days)
@@ -108,7 +108,7 @@ class _Tick:
                 ),
                 self.firing(
                     wf.spec.age.margin_fire,
-                    f"compulsory-school age ends within the {wf.parket_margin_days}-day parket margin",
+                    labels.reason("age_margin", days=wf.parket_margin_days),
                 ),
             )
 
@@ -120,7 +120,7 @@ class _Tick:
             for name, timer in timer_states.items():
                 self.each(
                     select(Case.id).where(OPEN, Case.state == name, Case.due_at <= self.now),
-                    self.firing(timer.fire, f"{name}: {self.wf.days(timer.after_days)} days have passed"),
+                    self.firing(timer.fire, labels.reason("timer_elapsed", state_nl=self.wf.states[name].label.nl, state_fr=self.wf.states[name].label.fr, days=self.wf.days(timer.after_days))),
                 )
             if sum(self.report.fired.values()) == before:
                 break
@@ -142,7 +142,7 @@ class _Tick:
 
             def remind(case: Case, _effects: Any = effects, _days: int = days) -> None:
                 case.reminded_at = self.now
-                event = self._event(case, "reminder", f"deadline in {_days} days or less")
+                event = self._event(case, "reminder", labels.reason("deadline_near", days=_days))
                 for _name, effect in _effects:
                     effect(self.session, case, event, self.actor)
                 flush(self.session, case)
@@ -150,7 +150,7 @@ class _Tick:
 
             def flag(case: Case) -> None:
                 case.overdue_since = self.now
-                self._event(case, "overdue", "deadline passed")
+                self._event(case, "overdue", labels.reason("deadline_passed"))
                 self.report.overdue += 1
 
             in_state = (OPEN, Case.state == name)

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from service.audit import service as audit
 from service.cli.common import cli_actor, console, ensure_schema_current, fail
-from service.core import clock
+from service.core import clock, labels
 from service.core.db import session_scope
 from service.core.errors import TandemError
-from service.gemeenten import labels, service
+from service.gemeenten import service
 from service.gemeenten.models import Assignment
 
 gemeenten_app = typer.Typer(

@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from service.auth.service import Actor
-from service.cases.models import Case, CaseEvent
+from service.cases import service as cases
 from service.gemeenten import service
+
+Case, CaseEvent = cases.Case, cases.CaseEvent
 
 
 def create_assignment(session: Session, case: Case, event: CaseEvent | None, actor: Actor) -> None:

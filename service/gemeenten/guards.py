@@ -6,14 +6,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.cases.models import Case
+from service.cases import service as cases
 from service.gemeenten import service
 from service.gemeenten.models import Gemeente
 
+Case = cases.Case
+
 
 def visit_report_complete(session: Session, case: Case, payload: dict[str, Any]) -> list[str]:
-    """`record_visit` needs a full report: date, family found or not, what the parents said."""
-    return service.visit_problems(payload or {})
+    """`record_visit` needs a full report: a date after the case was opened and the child was born
+    (and not in the future), family found or not, what the parents said."""
+    return service.case_visit_problems(session, case, payload or {})
 
 
 def new_gemeente_valid(session: Session, case: Case, payload: dict[str, Any]) -> list[str]:

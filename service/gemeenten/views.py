@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.api.responses import download
@@ -19,26 +18,34 @@ from service.audit import service as audit
 from service.auth.deps import allow, get_session
 from service.auth.scope import ensure_gemeente
 from service.auth.service import Actor
+from service.cases import service as cases
+from service.core.errors import Conflict
 from service.gemeenten import service
-from service.gemeenten.models import Gemeente, RegisterAnswer, Step, VisitorKind
+from service.gemeenten.models import RegisterAnswer, Step, VisitorKind
+from service.gemeenten.schemas import (
+    AssignmentOut,
+    GemeenteLoadOut,
+    GemeenteOut,
+    SettingsOut,
+    WorklistRowOut,
+)
 
 router = APIRouter(prefix="/api", tags=["gemeenten"])
+ASSIGNMENT = {"response_model": AssignmentOut, "response_model_exclude_unset": True}
+FILE = {200: {"content": {"text/csv": {}, "application/pdf": {}}, "description": "The work list as a file"}}
 
 
-@router.get("/gemeenten")
+@router.get("/gemeenten", response_model=list[GemeenteOut])
 def list_gemeenten(
     actor: Actor = Depends(allow("reference:read")), session: Session = Depends(get_session)
-) -> list[dict[str, str]]:
-    return [
-        {"nis_code": g.nis_code, "name_nl": g.name_nl, "name_fr": g.name_fr, "postcodes": g.postcodes}
-        for g in session.scalars(select(Gemeente).order_by(Gemeente.nis_code))
-    ]
+) -> Any:
+    return service.list_gemeenten(session)
 
 
 # -- assignments -----------------------------------------------------------------------------
 
 
-@router.get("/assignments")
+@router.get("/assignments", response_model=list[AssignmentOut], response_model_exclude_unset=True)
 def list_assignments(
     nis_code: str | None = None,
     status: str | None = None,
@@ -49,25 +56,25 @@ def list_assignments(
     offset: int = 0,
     actor: Actor = Depends(allow("assignments:read")),
     session: Session = Depends(get_session),
-) -> list[dict[str, Any]]:
+) -> Any:
     """Assignments with the child and address to check or visit (a gemeente: its own only)."""
     query = service.assignments_query(
         actor, nis_code=nis_code, status=status, step=step, overdue=overdue, case_id=case_id
     )
     found = list(session.scalars(query.limit(min(limit, 1000)).offset(offset)))
     audit.record(session, actor, "read", "assignment", [a.id for a in found], "list assignments")
-    return [service.assignment_dict(session, a) for a in found]
+    return [service.assignment_view(session, a) for a in found]
 
 
-@router.get("/assignments/{assignment_id}")
+@router.get("/assignments/{assignment_id}", **ASSIGNMENT)
 def get_assignment(
     assignment_id: int,
     actor: Actor = Depends(allow("assignments:read")),
     session: Session = Depends(get_session),
-) -> dict[str, Any]:
+) -> Any:
     a = service.get_assignment(session, actor, assignment_id)
     audit.record(session, actor, "read", "assignment", [a.id], "read assignment")
-    return service.assignment_dict(session, a)
+    return service.assignment_view(session, a)
 
 
 class NewAddressIn(BaseModel):
@@ -115,29 +122,27 @@ def _fire(
     payload: dict[str, Any],
     reason: str = "",
     expected_version: int | None = None,
-) -> dict[str, Any]:
+) -> AssignmentOut:
     """Answer an open assignment of the actor's gemeente by firing the case transition it stands for."""
-    from service.cases.service import fire
-
     a = service.get_assignment(session, actor, assignment_id)
     if a.status != "open" or (step is not None and a.step != step):
-        from service.core.errors import Conflict
-
         raise Conflict(f"assignment {a.id} is {a.status} ({a.step}); it cannot take this answer")
-    fire(session, a.case_id, transition, actor, payload, expected_version=expected_version, reason=reason)
+    cases.fire(
+        session, a.case_id, transition, actor, payload, expected_version=expected_version, reason=reason
+    )
     session.flush()
     session.refresh(a)
     audit.record(session, actor, "change", "assignment", [a.id], transition)
-    return service.assignment_dict(session, a, with_person=False)
+    return service.assignment_view(session, a, with_person=False)
 
 
-@router.post("/assignments/{assignment_id}/register-check")
+@router.post("/assignments/{assignment_id}/register-check", **ASSIGNMENT)
 def answer_register_check(
     assignment_id: int,
     body: RegisterCheckIn,
     actor: Actor = Depends(allow("assignments:write")),
     session: Session = Depends(get_session),
-) -> dict[str, Any]:
+) -> Any:
     """The population-register check: still registered (a home visit follows), moved within Brussels
     (the case moves to that gemeente, with the family's new address there), moved out of the region,
     left for abroad, deceased."""
@@ -159,13 +164,13 @@ def answer_register_check(
     )
 
 
-@router.post("/assignments/{assignment_id}/visit")
+@router.post("/assignments/{assignment_id}/visit", **ASSIGNMENT)
 def record_visit(
     assignment_id: int,
     body: VisitIn,
     actor: Actor = Depends(allow("assignments:write")),
     session: Session = Depends(get_session),
-) -> dict[str, Any]:
+) -> Any:
     """The home-visit report; the case moves on to the cell's decision about the parket."""
     payload = body.model_dump(exclude={"expected_version"}, mode="json")
     if payload["visitor_kind"] is None:
@@ -176,13 +181,13 @@ def record_visit(
     )
 
 
-@router.post("/assignments/{assignment_id}/send-back")
+@router.post("/assignments/{assignment_id}/send-back", **ASSIGNMENT)
 def send_back(
     assignment_id: int,
     body: SendBackIn,
     actor: Actor = Depends(allow("assignments:write")),
     session: Session = Depends(get_session),
-) -> dict[str, Any]:
+) -> Any:
     """Return the case to the cell with a reason (wrong gemeente, address unknown, other)."""
     payload = {"reason": body.reason, "reason_code": body.reason_code}
     return _fire(
@@ -193,20 +198,20 @@ def send_back(
 # -- per gemeente: work list, overdue list, settings -------------------------------------------
 
 
-@router.get("/gemeenten/overview")
+@router.get("/gemeenten/overview", response_model=list[GemeenteLoadOut])
 def overview(
     actor: Actor = Depends(allow("assignments:read")), session: Session = Depends(get_session)
-) -> list[dict[str, Any]]:
+) -> Any:
     """Which gemeenten are behind: open assignments, overdue ones and their age (no personal data)."""
     return [load.as_dict() for load in service.overview(session, actor)]
 
 
-@router.get("/gemeenten/{nis_code}/overdue")
+@router.get("/gemeenten/{nis_code}/overdue", response_model=list[WorklistRowOut])
 def overdue_list(
     nis_code: str,
     actor: Actor = Depends(allow("assignments:read")),
     session: Session = Depends(get_session),
-) -> list[dict[str, Any]]:
+) -> Any:
     rows = service.worklist_rows(session, actor, nis_code, overdue_only=True)
     audit.record(session, actor, "read", "assignment", [r["assignment_id"] for r in rows], "overdue list")
     return rows
@@ -221,7 +226,7 @@ def _worklist(session: Session, actor: Actor, nis_code: str, fmt: str) -> Respon
     return download(data, name)
 
 
-@router.get("/gemeenten/{nis_code}/worklist.csv")
+@router.get("/gemeenten/{nis_code}/worklist.csv", response_class=Response, responses=FILE)
 def worklist_csv(
     nis_code: str,
     actor: Actor = Depends(allow("assignments:read")),
@@ -230,7 +235,7 @@ def worklist_csv(
     return _worklist(session, actor, nis_code, "csv")
 
 
-@router.get("/gemeenten/{nis_code}/worklist.pdf")
+@router.get("/gemeenten/{nis_code}/worklist.pdf", response_class=Response, responses=FILE)
 def worklist_pdf(
     nis_code: str,
     actor: Actor = Depends(allow("assignments:read")),
@@ -244,13 +249,13 @@ class GemeenteSettingsIn(BaseModel):
     email: str | None = Field(None, max_length=200, description="Where notifications are e-mailed; '' clears")
 
 
-@router.put("/gemeenten/{nis_code}/settings")
+@router.put("/gemeenten/{nis_code}/settings", response_model=SettingsOut)
 def update_settings(
     nis_code: str,
     body: GemeenteSettingsIn,
     actor: Actor = Depends(allow("assignments:write")),
     session: Session = Depends(get_session),
-) -> dict[str, Any]:
+) -> Any:
     """Each gemeente chooses who visits by default and where its notifications are e-mailed."""
     ensure_gemeente(actor, nis_code, "gemeente")
     visitor = body.default_visitor.value if body.default_visitor else None

@@ -518,3 +518,23 @@ def last_enrolment_communities(session: Session, *, nn_hashes: Sequence[str]) ->
             if community in ("nl", "fr") and (h not in found or start > found[h][0]):
                 found[h] = (start, community)
     return {h: c for h, (_, c) in found.items()}
+
+
+def school_years_by_id(session: Session, ids: Iterable[int]) -> dict[int, SchoolYear]:
+    """School years by id (labels, first and last day)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {y.id: y for y in session.scalars(select(SchoolYear).where(SchoolYear.id.in_(wanted)))}
+
+
+def register_persons(session: Session, ids: Iterable[int]) -> dict[int, RegisterPerson]:
+    """Register rows by id, with their guardians (the caller audits what it shows)."""
+    wanted = sorted(set(ids))
+    found: dict[int, RegisterPerson] = {}
+    for i in range(0, len(wanted), 1000):
+        chunk = wanted[i : i + 1000]
+        found.update(
+            {p.id: p for p in session.scalars(select(RegisterPerson).where(RegisterPerson.id.in_(chunk)))}
+        )
+    return found

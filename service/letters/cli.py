@@ -11,11 +11,11 @@ from rich.table import Table
 
 from service.audit import service as audit
 from service.cli.common import cli_actor, console, count_progress, ensure_schema_current, fail
+from service.core.case_reference import case_id_from
 from service.core.db import session_scope
 from service.core.errors import TandemError
 from service.core.settings import get_settings
 from service.letters import service
-from service.letters.context import case_id_from
 from service.letters.models import LetterBatch
 from service.letters.service import PostReport
 
@@ -99,9 +99,19 @@ def batch(
     limit: int = typer.Option(None, help="At most this many cases"),
     output_dir: Path = typer.Option(None, help="Where the PDFs go (default: the output dir)"),
     workers: int = typer.Option(None, help="Rendering processes (default: up to 4)"),
+    past_school_year: bool = typer.Option(
+        False, "--past-school-year", help="Prepare letters even for cases of a school year that is over"
+    ),
 ) -> None:
-    """Render every case due for the letter into a print batch (then `tandem letters post ID`)."""
+    """Render every case due for the letter into a print batch (then `tandem letters post ID`).
+
+    Cases of a school year that is over on the letter date stop the batch unless
+    --past-school-year; with it, each such year is shown as a warning."""
     ensure_schema_current()
+
+    def warn(text: str) -> None:
+        console.print(f"[yellow]warning: {text}[/yellow]")
+
     try:
         with session_scope() as session, count_progress(f"rendering {kind}") as progress:
             task = progress.add_task(f"rendering {kind}", total=1)
@@ -120,6 +130,8 @@ def batch(
                 output_dir=output_dir,
                 workers=workers,
                 progress=tick,
+                allow_past_school_year=past_school_year,
+                warn=warn,
             )
     except TandemError as exc:
         raise fail(exc) from None
@@ -234,7 +246,7 @@ def verify(
 @letters_app.command("returned")
 def returned(
     letter_id: int = typer.Argument(..., help="The letter id (on the manifest and the letter list)"),
-    reason: str = typer.Option("address unknown"),
+    reason: str = typer.Option(service.RETURNED_REASON),
 ) -> None:
     """A letter came back undelivered; with every envelope back, the case goes to the gemeente."""
     ensure_schema_current()

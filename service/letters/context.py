@@ -8,13 +8,49 @@ guardians who live apart each get their own at their own address.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
+from service.core.case_reference import case_reference
 from service.core.reference import gemeenten
 from service.core.settings import Settings, get_settings
-from service.ingest.models import Guardian, RegisterPerson
+
+
+class Guardian(Protocol):
+    """A guardian as the register extract gives it (what a letter reads of it)."""
+
+    id: int
+    rank: int
+    relation: str
+    first_names: str
+    last_name: str
+    street: str
+    house_number: str
+    box: str
+    postcode: str
+    municipality: str
+    country: str
+
+
+class RegisterPerson(Protocol):
+    """A child's register row as a letter reads it (the ingest domain's row satisfies it)."""
+
+    first_names: str
+    last_name: str
+    birth_date: date | None
+    sex: str | None
+    nis_code: str
+    postcode: str | None
+    street: str
+    house_number: str
+    box: str
+    admin_language: str | None
+
+    @property
+    def guardians(self) -> Sequence[Guardian]: ...
+
 
 # Country of a guardian living abroad: the last address line, in capitals, in French (the
 # language of the Universal Postal Union). Codes not listed are printed as given.
@@ -71,19 +107,6 @@ class CaseInfo:
     @property
     def reference(self) -> str:
         return case_reference(self.school_year, self.case_id)
-
-
-def case_reference(school_year: str, case_id: int) -> str:
-    return f"{school_year}/{case_id:06d}"
-
-
-def case_id_from(text: str) -> int:
-    """The case id in what an operator types: `21`, or a reference as printed on the form or the
-    envelope (`2025-2026/000021`, `2025-2026/000021-1A`)."""
-    part = text.strip().rsplit("/", 1)[-1].split("-", 1)[0]
-    if not part.isdigit():
-        raise ValueError(f"'{text}' is neither a case id nor a reference like 2025-2026/000021")
-    return int(part)
 
 
 def letter_reference(case_ref: str, kind: str, recipient: Recipient) -> str:
@@ -163,7 +186,10 @@ def recipients_for(person: RegisterPerson, owner_community: str | None = None) -
         group["ids"].append(g.id)
     if not groups:
         child = _full_name(person.first_names, person.last_name)
-        return [Recipient(1, ("Aan de ouders van – Aux parents de", child), child_lines, ())]
+        to_parents = "Aan de ouders van – Aux parents de"
+        if lang_order(person, owner_community) == "fr-first":
+            to_parents = "Aux parents de – Aan de ouders van"
+        return [Recipient(1, (to_parents, child), child_lines, ())]
     return [
         Recipient(i, tuple(g["names"]), tuple(g["lines"]), tuple(g["ids"]), g["country"])
         for i, g in enumerate(groups.values(), start=1)

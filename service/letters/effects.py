@@ -8,11 +8,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from service.auth.service import Actor
-from service.cases.models import Case, CaseEvent
+from service.cases import service as cases
 from service.letters import service
 
 
-def cancel_pending(session: Session, case: Case, event: CaseEvent, actor: Actor) -> None:
+def cancel_pending(session: Session, case: cases.Case, event: cases.CaseEvent, actor: Actor) -> None:
     """Late information (or a closure) stops letters prepared but not yet posted.
 
     The print room sees them on the batch's pull list; the ids go on the event for the timeline.

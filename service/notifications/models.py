@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from service.auth.models import Organisation
 from service.core.db import Base, UTCDateTime
 
 
@@ -33,5 +32,3 @@ class Notification(Base):
     subject_fr: Mapped[str] = mapped_column(String(200))
     body_nl: Mapped[str] = mapped_column(Text)
     body_fr: Mapped[str] = mapped_column(Text)
-
-    organisation: Mapped[Organisation] = relationship(lazy="joined")

@@ -21,12 +21,13 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth.models import Organisation
+from service.auth import service as auth
 from service.auth.service import Actor
 from service.core import clock
 from service.core.errors import ConfigurationError, NotFound
 from service.core.settings import get_settings
 from service.notifications.models import Notification
+from service.notifications.schemas import NotificationOut
 
 log = logging.getLogger(__name__)
 _MESSAGES = Path(__file__).with_name("messages.yaml")
@@ -64,18 +65,11 @@ def messages() -> dict[str, dict[str, str]]:
     return load_messages(_MESSAGES)
 
 
-def organisation(session: Session, code: str) -> Organisation:
-    org = session.scalar(select(Organisation).where(Organisation.code == code))
-    if org is None:
-        raise NotFound(f"unknown organisation '{code}'")
-    return org
-
-
 def _organisation_id(session: Session, code: str) -> int:
     """Organisation ids do not change: remembered for the session (a tick notifies thousands)."""
     cache = session.info.setdefault("notification_org_ids", {})
     if code not in cache:
-        cache[code] = organisation(session, code).id
+        cache[code] = auth.organisation_by_code(session, code).id
     return cache[code]
 
 
@@ -107,7 +101,7 @@ def notify(
 def _org_id(session: Session, actor: Actor) -> int:
     if not actor.organisation_code:
         raise NotFound("notification not found")
-    return organisation(session, actor.organisation_code).id
+    return _organisation_id(session, actor.organisation_code)
 
 
 def for_actor(
@@ -157,19 +151,18 @@ def deliver_pending(session: Session, limit: int = 500) -> Delivery:
     result = Delivery()
     if not settings.smtp_host:
         return result
-    rows = session.execute(
-        select(Notification, Organisation.email)
-        .join(Organisation, Organisation.id == Notification.organisation_id)
+    emails = auth.organisation_emails(session)
+    rows = session.scalars(
+        select(Notification)
         .where(
             Notification.emailed_at.is_(None),
             Notification.email_attempts < MAX_ATTEMPTS,
-            Organisation.email.is_not(None),
-            Organisation.email != "",
+            Notification.organisation_id.in_(list(emails)),
         )
         .order_by(Notification.id)
         .limit(limit)
-    ).all()
-    pending = [(n, email) for n, email in rows]
+    )
+    pending = [(n, emails[n.organisation_id]) for n in rows]
     if not pending:
         return result
     try:
@@ -197,17 +190,14 @@ def deliver_pending(session: Session, limit: int = 500) -> Delivery:
     return result
 
 
-def as_dict(note: Notification) -> dict[str, Any]:
-    return {
-        "id": note.id,
-        "organisation": note.organisation.code,
-        "kind": note.kind,
-        "case_id": note.case_id,
-        "created_at": note.created_at,
-        "read_at": note.read_at,
-        "emailed_at": note.emailed_at,
-        "subject_nl": note.subject_nl,
-        "subject_fr": note.subject_fr,
-        "body_nl": note.body_nl,
-        "body_fr": note.body_fr,
-    }
+def read_models(session: Session, notes: list[Notification]) -> list[NotificationOut]:
+    """Notifications as the API shows them, each with its organisation's code."""
+    codes = auth.organisation_codes(session, (n.organisation_id for n in notes))
+    return [
+        NotificationOut.model_validate({**_columns(n), "organisation": codes[n.organisation_id]})
+        for n in notes
+    ]
+
+
+def _columns(note: Notification) -> dict[str, Any]:
+    return {c.key: getattr(note, c.key) for c in Notification.__table__.columns}

@@ -2,37 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from service.auth.deps import allow, get_session
 from service.auth.service import Actor
 from service.notifications import service
+from service.notifications.schemas import NotificationOut
 
 router = APIRouter(prefix="/api", tags=["notifications"])
 
 
-@router.get("/notifications")
+@router.get("/notifications", response_model=list[NotificationOut])
 def list_notifications(
     unread: bool = False,
     limit: int = 100,
     offset: int = 0,
     actor: Actor = Depends(allow("notifications:read")),
     session: Session = Depends(get_session),
-) -> list[dict[str, Any]]:
+) -> list[NotificationOut]:
     """Newest first; only the caller's organisation. Texts carry case references, no personal data."""
-    return [
-        service.as_dict(n)
-        for n in service.for_actor(session, actor, unread_only=unread, limit=limit, offset=offset)
-    ]
+    found = service.for_actor(session, actor, unread_only=unread, limit=limit, offset=offset)
+    return service.read_models(session, found)
 
 
-@router.post("/notifications/{notification_id}/read")
+@router.post("/notifications/{notification_id}/read", response_model=NotificationOut)
 def mark_read(
     notification_id: int,
     actor: Actor = Depends(allow("notifications:read")),
     session: Session = Depends(get_session),
-) -> dict[str, Any]:
-    return service.as_dict(service.mark_read(session, actor, notification_id))
+) -> NotificationOut:
+    return service.read_models(session, [service.mark_read(session, actor, notification_id)])[0]

@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from service.cases.workflow import get_workflow
 from service.core.errors import NotFound, TandemError
-from service.gemeenten.pdf import render_pdf
+from service.core.pdf import render_pdf
 
 SCHEMA_VERSION = "1.1.0"  # 1.1.0: reported_addresses (earlier versions stay published)
 SCHEMA_DIR = Path(__file__).with_name("schemas")

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from service.auth.service import Actor
 from service.cases.service import Case, CaseEvent
 from service.core import clock
-from service.gemeenten.pdf import fmt_date
+from service.core.labels import fmt_date
 from service.gemeenten.service import case_reference
 from service.notifications import service as notifications
 from service.parket import service

@@ -22,10 +22,9 @@ from service.auth.service import Actor
 from service.cases import service as cases
 from service.cases.service import Case
 from service.cases.workflow import get_workflow, uses
-from service.core import clock
+from service.core import clock, labels
 from service.core.errors import NotFound, TandemError
 from service.core.settings import get_settings
-from service.gemeenten import labels
 from service.gemeenten import service as gemeenten
 from service.ingest import service as ingest
 from service.notifications import service as notifications

@@ -148,7 +148,7 @@ def make_cases(session: Session) -> MakeCases:
 
 NL, FR = cell("nl"), cell("fr")
 G = gemeente("21004")
-VISIT = {"visited_on": "2025-10-03", "visited_by": "wijkagent", "family_found": False}
+VISIT = {"visited_on": "2025-10-06", "visited_by": "wijkagent", "family_found": False}  # the day cases open
 
 # The steps that bring a new case (owner nl, gemeente 21004) to each open state of the procedure.
 _TO_LETTER_1_SENT = [

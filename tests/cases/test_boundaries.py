@@ -16,7 +16,7 @@ CHECKED = ("cases", "parket", "audit", "auth")
 # Shared by every domain: the foundation (core, auth), the API and CLI plumbing.
 FOUNDATION = {"core", "auth", "api", "cli"}
 # Not yet moved to core (the PDF stack and the bilingual labels are the gemeenten domain's today).
-NOT_YET_SHARED = {"service.gemeenten.pdf", "service.gemeenten.labels", "service.ingest.hooks"}
+NOT_YET_SHARED = {"service.ingest.hooks"}
 # The product's sources; the simulations and the workflow's hook registry are checked elsewhere.
 SKIPPED = {"simulate.py"}
 # A domain's public modules: its service.py, and the case domain's procedure as data.

@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.auth.models import Role
 from service.cases import service as cases
 from service.cases.models import Case, CaseEvent
 from service.cases.workflow import get_workflow
+from service.letters import rendering
 from service.letters import service as letters
 from service.letters.models import Letter, LetterBatch
 from tests.letters.conftest import SYSTEM, MakeDue, pdftotext, words
@@ -104,7 +106,7 @@ def test_a_batch_failing_halfway_records_nothing(
             raise RuntimeError("printer on fire")
         return real(kind, context)
 
-    monkeypatch.setattr(letters, "render_letter", flaky)
+    monkeypatch.setattr(rendering, "render_letter", flaky)  # where batches render
     with pytest.raises(RuntimeError):
         letters.run_batch(session, "letter_1", SYSTEM, output_dir=tmp_path)
     session.rollback()
@@ -115,7 +117,7 @@ def test_a_batch_failing_halfway_records_nothing(
     assert not any((tmp_path / "letters").rglob("*.pdf"))
 
     # the next batch goes through
-    monkeypatch.setattr(letters, "render_letter", real)
+    monkeypatch.setattr(rendering, "render_letter", real)
     batch, report = letters.run_batch(session, "letter_1", SYSTEM, output_dir=tmp_path)
     session.commit()
     assert batch is not None and report is not None and report.posted_letters == 4
@@ -256,3 +258,48 @@ def test_rendering_a_batch_is_audited_as_an_export(
     assert [(e.action, e.actor, sorted(e.entity_ids)) for e in events] == [
         ("export", SYSTEM.name, letter_ids)
     ]
+
+
+def test_letters_for_a_school_year_that_is_over_need_an_override(
+    session: Session, due_cases: MakeDue, tmp_path: Path
+) -> None:
+    due_cases()
+    late = date(2026, 12, 3)  # school year 2025-2026 ended on 31 August 2026
+    with pytest.raises(letters.SchoolYearOver) as refused:
+        letters.prepare_batch(session, "letter_1", SYSTEM, output_dir=tmp_path, letter_date=late)
+    assert "2025-2026 (ended 31/08/2026" in str(refused.value) and refused.value.status == 409
+    assert _count(session, LetterBatch) == 0
+
+    warned: list[str] = []
+    batch = letters.prepare_batch(
+        session,
+        "letter_1",
+        SYSTEM,
+        output_dir=tmp_path,
+        letter_date=late,
+        allow_past_school_year=True,
+        warn=warned.append,
+    )
+    assert batch is not None and batch.letter_date == late
+    assert warned and all("school year 2025-2026" in w for w in warned)
+
+
+def test_the_api_refuses_a_batch_for_a_school_year_that_is_over(
+    client, make_user, session: Session, due_cases: MakeDue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from service.core.settings import reset_settings_cache
+
+    monkeypatch.setenv("TANDEM_OUTPUT_DIR", str(tmp_path / "out"))
+    reset_settings_cache()
+    due_cases()
+    _, nl = make_user(Role.CELL_OPERATOR, "AGODI")
+    body = {"kind": "letter_1", "letter_date": "2026-12-03", "wait": True}
+    refused = client.post("/api/letters/batches", headers=nl, json=body)
+    assert refused.status_code == 409 and "school year that is over" in refused.json()["detail"]
+    job = client.post(
+        "/api/letters/batches", headers=nl, json={**body, "allow_past_school_year": True}
+    ).json()
+    assert job["status"] == "done", job
+    assert job["result"]["batch"]["letter_date"] == "2026-12-03"
+    assert any("2025-2026" in w for w in job["result"]["warnings"])
+    reset_settings_cache()

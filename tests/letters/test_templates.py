@@ -129,3 +129,38 @@ def test_long_dates_in_both_languages() -> None:
     assert long_date(date(2025, 2, 3), "nl") == "3 februari 2025"
     with pytest.raises(MissingVariable):
         long_date(None, "nl")  # type: ignore[arg-type]
+
+
+def _refs_blocks(html: str) -> list[str]:
+    """The reference blocks beside the address windows (the letter's and the reply form's)."""
+    return [part.split("</table>", 1)[0] for part in html.split('<table class="refs">')[1:]]
+
+
+@pytest.mark.parametrize(
+    ("owner", "first", "second"), [("fr", "Référence", "Referentie"), ("nl", "Referentie", "Référence")]
+)
+def test_the_reference_block_puts_the_familys_language_first(owner: str, first: str, second: str) -> None:
+    person = person_of(DIFFICULT[0], 1)  # a French-speaking family
+    person.admin_language = owner
+    recipient = recipients_for(person, owner)[0]
+    context = letter_context(
+        kind="letter_1",
+        case=CaseInfo(7, "2025-2026", owner),
+        person=person,
+        recipient=recipient,
+        separate=False,
+        letter_date=date(2025, 10, 6),
+        reply_days=21,
+        channel="post",
+    )
+    blocks = _refs_blocks(Templates().render_html("letter_1", context))
+    assert len(blocks) == 2  # the letter and the reply form
+    for block in blocks:
+        assert block.index(first) < block.index(second)
+        dates = (
+            ("6 octobre 2025", "6 oktober 2025") if owner == "fr" else ("6 oktober 2025", "6 octobre 2025")
+        )
+        if "Datum" in block:  # the reply form has no letter date
+            assert block.index(dates[0]) < block.index(dates[1])
+        deadline_fr, deadline_nl = block.index("27 octobre 2025"), block.index("27 oktober 2025")
+        assert (deadline_fr < deadline_nl) == (owner == "fr")

@@ -175,7 +175,7 @@ def test_the_cli_previews_batches_posts_and_records_replies(
 def test_case_id_from_what_an_operator_types() -> None:
     import pytest
 
-    from service.letters.context import case_id_from, case_reference
+    from service.core.case_reference import case_id_from, case_reference
 
     assert case_id_from("21") == 21
     assert case_id_from(case_reference("2025-2026", 21)) == 21
