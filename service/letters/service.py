@@ -21,7 +21,7 @@ from service.letters.batches import (
     list_letters,
     prepare_batch,
 )
-from service.letters.models import Letter, LetterReply
+from service.letters.models import Letter, LetterReply, LetterStatus, ReplyKind
 from service.letters.planning import (
     PlannedLetter,
     SchoolYearOver,
@@ -46,6 +46,8 @@ from service.letters.replies import (
 )
 
 __all__ = [
+    "LetterStatus",
+    "ReplyKind",
     "ANSWERS",
     "POOL_MIN_LETTERS",
     "REPLY_CHANNELS",
