@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from service.generate.names import origins  # the one import of the generator in bench/
+from sim.generate.names import origins  # the one import of the generator in bench/
 
 BRUSSELS = ("1000", "1020", "1030", "1040", "1050", "1060", "1070", "1080", "1090", "1140", "1180", "1190")
 TRANSLIT = (

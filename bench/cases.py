@@ -130,11 +130,12 @@ def run_bench(args: argparse.Namespace, run_id: int, start: datetime, system, wo
     from service.auth.models import Role
     from service.auth.service import Actor
     from service.cases import service as cases
-    from service.cases import simulate
     from service.cases.models import Case, CaseEvent
     from service.core import clock
     from service.core.db import get_engine, session_scope
-    from service.letters import simulate as letters_simulate
+    from sim.procedure import cases as sim_cases
+    from sim.procedure import letters as letters_simulate
+    from sim.procedure import weeks as simulate
 
     engine = get_engine()
     timings: Counter[str] = Counter()
@@ -194,7 +195,7 @@ def run_bench(args: argparse.Namespace, run_id: int, start: datetime, system, wo
                 )
 
     actors = [
-        simulate.cross_check_answers,
+        sim_cases.cross_check_answers,
         letters_simulate.family_replies,
         letters_simulate.verify_replies,
         print_room,

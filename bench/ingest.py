@@ -47,10 +47,10 @@ def main() -> None:
     from service.core.crypto import create_dev_keys
     from service.core.db import get_engine, session_scope
     from service.core.settings import get_settings
-    from service.generate.brussels import GeneratorConfig, generate_year
-    from service.generate.writers import YEAR_LISTS
     from service.ingest.models import SourceKind
     from service.ingest.service import ingest_file
+    from sim.generate.brussels import GeneratorConfig, generate_year
+    from sim.generate.writers import YEAR_LISTS
 
     data = ROOT / "var" / "bench" / f"year-{args.children}-{args.seed}"
     if not (data / "manifest.json").exists():

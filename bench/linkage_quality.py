@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 def generate(data_dir: Path, children: int, seed: int, profile: str) -> dict[str, Any]:
     import json
 
-    from service.generate.brussels import GeneratorConfig, generate_year
-    from service.generate.errors import ErrorRates
+    from sim.generate.brussels import GeneratorConfig, generate_year
+    from sim.generate.errors import ErrorRates
 
     manifest = data_dir / "manifest.json"
     if not manifest.exists():
@@ -52,9 +52,9 @@ def prepare_database(url: str, data_dir: Path, school_year: str) -> None:
     from service.auth.service import Actor
     from service.core import crypto, db, migrate
     from service.core.settings import reset_settings_cache
-    from service.generate.writers import YEAR_LISTS
     from service.ingest.models import SourceKind
     from service.ingest.service import ingest_file
+    from sim.generate.writers import YEAR_LISTS
 
     os.environ["TANDEM_DATABASE_URL"] = url
     reset_settings_cache()

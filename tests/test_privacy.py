@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from service.cli import demo
-from service.generate.brussels import GeneratorConfig, generate_year
 from service.models import Base
+from sim import demo
+from sim.generate.brussels import GeneratorConfig, generate_year
 
 
 def _register_values(data_dir: Path) -> tuple[set[str], set[str], set[str]]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
+from importlib.metadata import entry_points
 
 import typer
 
@@ -15,7 +14,6 @@ from service.core.crypto import create_dev_keys
 from service.core.logging import configure_logging
 from service.core.settings import get_settings
 from service.gemeenten.cli import gemeenten_app
-from service.generate.cli import generate_command
 from service.ingest.cli import batches, ingest
 from service.letters.cli import letters_app
 from service.linkage.cli import explain, review_app, run
@@ -35,7 +33,6 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.command()(ingest)
 app.command()(batches)
-app.command("generate")(generate_command)
 app.command()(run)
 app.command()(explain)
 app.add_typer(review_app, name="review")
@@ -46,6 +43,10 @@ app.add_typer(gemeenten_app, name="gemeenten")
 app.add_typer(parket_app, name="parket")
 app.add_typer(notifications_app, name="notifications")
 app.command()(tick)
+# Command groups from other installed packages (the simulation's `generate` and `demo`), so that
+# the service never imports them: each entry point is a function taking this app.
+for _entry in entry_points(group="tandem.commands"):
+    _entry.load()(app)
 
 
 @app.callback()
@@ -77,42 +78,6 @@ def keys_init() -> None:
         console.print(f"created development keys in {key_dir}")
     else:
         console.print(f"keys already present in {key_dir}; nothing changed")
-
-
-@app.command()
-def demo(
-    children: int = typer.Option(20_000, help="Size of the synthetic year (Brussels is about 220,000)"),
-    seed: int = typer.Option(7),
-    school_year: str = typer.Option("2025-2026", "--school-year"),
-    reference_date: str = typer.Option("2025-10-01", "--reference-date"),
-    data_dir: Path = typer.Option(
-        None, help="Where the synthetic source files go (default: under the data dir)"
-    ),
-    output_dir: Path = typer.Option(None, help="Where letters and exports go (default: var/demo/output)"),
-    database_url: str = typer.Option(
-        None, help="Run on this (empty) database instead of the demo's own SQLite file"
-    ),
-) -> None:
-    """The main job on a synthetic year: generate, ingest, link, open cases, run the procedure."""
-    from service.cli.demo import DemoContext, prepare_demo_database, run_demo
-
-    settings = get_settings()
-    demo_dir = settings.data_dir / "demo"
-    prepare_demo_database(
-        database_url or f"sqlite:///{(demo_dir / 'tandem-demo.sqlite3').as_posix()}",
-        output_dir or demo_dir / "output",
-    )
-    settings = get_settings()
-    run_demo(
-        DemoContext(
-            children=children,
-            seed=seed,
-            school_year=school_year,
-            reference_date=date.fromisoformat(reference_date),
-            data_dir=data_dir or demo_dir / f"{school_year}-{children}-{seed}",
-            output_dir=settings.resolved_output_dir,
-        )
-    )
 
 
 @app.command()

@@ -6,9 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich import box
-from rich.table import Column, Table
-from sqlalchemy import func, select
+from rich.table import Table
 
 from service.audit import service as audit
 from service.cli.common import cli_actor, console, ensure_schema_current, fail
@@ -16,7 +14,6 @@ from service.core import clock, labels
 from service.core.db import session_scope
 from service.core.errors import TandemError
 from service.gemeenten import service
-from service.gemeenten.models import Assignment
 
 gemeenten_app = typer.Typer(
     help="Gemeente assignments: overview, overdue lists, work lists.", no_args_is_help=True
@@ -151,81 +148,3 @@ def settings(
     except TandemError as exc:
         raise fail(exc) from None
     console.print(result)
-
-
-def demo_summary(ctx: Any) -> None:
-    """`tandem demo`: per gemeente, assignments made, answered, overdue, and cases referred to the parket."""
-    from service.cases.models import CaseEvent
-    from service.parket.models import Referral
-    from service.parket.service import referral_dir
-
-    def per_gemeente(query: Any) -> dict[str, int]:
-        return dict(session.execute(query).all())
-
-    with session_scope() as session:
-        if not session.scalar(select(func.count()).select_from(Assignment)):
-            console.print("gemeenten: no case reached a gemeente in this demo")
-            return
-        end = session.scalar(select(func.max(CaseEvent.at))) or clock.now()  # the simulation's last day
-        with clock.frozen(end):
-            loads = {x.nis_code: x for x in service.overview(session, cli_actor())}
-            by_nis = select(Assignment.nis_code, func.count()).group_by(Assignment.nis_code)
-            made = per_gemeente(by_nis)
-            reminded = per_gemeente(by_nis.where(Assignment.reminder_sent_at.is_not(None)))
-            referrals = select(Referral.nis_code, func.count()).group_by(Referral.nis_code)
-            referred = per_gemeente(referrals)
-            decided = per_gemeente(referrals.where(Referral.status == "decided"))
-            numbers = [
-                Column(h, justify="right", no_wrap=True)
-                for h in ("made", "done", "open", "late", "max d", "rem.", "parket")
-            ]
-            table = Table(
-                Column("NIS", no_wrap=True),
-                Column("gemeente", overflow="fold"),
-                *numbers,
-                title=f"Gemeente assignments and parket referrals at {end:%d/%m/%Y}",
-                box=box.SIMPLE_HEAD,
-                caption="made: assignments given; done: answered; late: open past the due date; max d: days the "
-                "latest one is overdue; rem.: reminders sent; parket: cases referred (decided)",
-            )
-            for nis, x in sorted(loads.items()):
-                name = x.name_nl if x.name_nl == x.name_fr else f"{x.name_nl} / {x.name_fr}"
-                table.add_row(
-                    nis,
-                    name,
-                    str(made.get(nis, 0)),
-                    str(x.answered),
-                    str(x.open),
-                    f"[red]{x.overdue}[/red]" if x.overdue else "0",
-                    str(x.most_overdue_days or "-"),
-                    str(reminded.get(nis, 0)),
-                    f"{referred.get(nis, 0)} ({decided.get(nis, 0)})",
-                )
-            table.add_row(
-                "",
-                "total",
-                str(sum(made.values())),
-                str(sum(x.answered for x in loads.values())),
-                str(sum(x.open for x in loads.values())),
-                str(sum(x.overdue for x in loads.values())),
-                str(max(x.most_overdue_days for x in loads.values()) or "-"),
-                str(sum(reminded.values())),
-                f"{sum(referred.values())} ({sum(decided.values())})",
-                style="bold",
-            )
-            console.print(table)
-            console.print(
-                f"gemeenten: {sum(x.handed_over for x in loads.values())} assignments handed over after a move "
-                f"within Brussels, {sum(x.returned for x in loads.values())} sent back to the cell, "
-                f"{sum(x.withdrawn for x in loads.values())} withdrawn (late list, age, closure)"
-            )
-            out = ctx.output_dir / "worklists"
-            behind = [x.nis_code for x in loads.values() if x.open][
-                :3
-            ]  # the overview puts the most behind first
-            for nis in behind:
-                write_worklist(session, nis, out)
-    console.print(
-        f"gemeenten: work lists (CSV + PDF) of the {len(behind)} gemeenten most behind in {out}; "
-        f"parket case files (ZIP: PDF + JSON + manifest) in {referral_dir()}"
-    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.table import Table
@@ -281,39 +280,3 @@ def replies(outcome: str = typer.Option("pending", help="pending, verified, insu
                 r.school_name or r.new_address or r.text[:40],
             )
     console.print(table)
-
-
-def demo_summary(ctx: Any) -> None:
-    """`tandem demo`: where the print room's batches of the simulated year are, and what they hold."""
-    from service.letters.simulate import summary
-
-    with session_scope() as session:
-        found, counts = summary(session, ctx.output_dir)
-        if not found:
-            console.print("letters: no batch was printed in this demo (no case reached a letter)")
-            return
-        table = Table(
-            "batch", "letter", "dated", "status", "letters", "cases", "pages", title="Letter batches"
-        )
-        for b in found:
-            table.add_row(
-                str(b.id),
-                b.kind,
-                str(b.letter_date),
-                b.status,
-                str(b.letter_count),
-                str(b.case_count),
-                str(b.page_count),
-            )
-        folder = Path(found[0].directory).parent
-        last = {b.kind: b for b in found}
-    console.print(table)
-    console.print(
-        f"letters: {counts['letter_1 letters']:,} letter 1 ({counts['letter_1 pages']:,} pages) and "
-        f"{counts['letter_2 letters']:,} letter 2 ({counts['letter_2 pages']:,} pages) in {len(found)} batches"
-    )
-    console.print(
-        f"letters: the print files and one PDF per letter are in [bold]{folder}[/bold]", soft_wrap=True
-    )
-    for kind, b in sorted(last.items()):
-        console.print(f"  latest {kind} print file: {b.print_file}", soft_wrap=True)

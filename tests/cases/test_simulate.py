@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from service.cases import service as cases
-from service.cases import simulate
 from service.cases.models import Case
+from sim.procedure import cases as sim_cases
+from sim.procedure import weeks as simulate
 from tests.cases.conftest import SYSTEM
 
 
@@ -27,10 +28,10 @@ def test_simulated_weeks_move_cases_through_the_procedure(
     engine: Engine, session: Session, make_cases, monkeypatch: pytest.MonkeyPatch, clock_at
 ) -> None:  # type: ignore[no-untyped-def]
     made = make_cases(40)
-    from service.letters import simulate as letters_simulate
+    from sim.procedure import letters as letters_simulate
 
     actors = [
-        simulate.cross_check_answers,
+        sim_cases.cross_check_answers,
         letters_simulate.family_replies,
         letters_simulate.verify_replies,
         _print_room,
@@ -50,13 +51,13 @@ def test_simulated_weeks_move_cases_through_the_procedure(
 
 
 def test_demo_step_skips_without_a_run(capsys: pytest.CaptureFixture[str]) -> None:
-    simulate.demo_step(SimpleNamespace(state={}))
+    sim_cases.demo_step(SimpleNamespace(state={}))
     assert "skipped" in capsys.readouterr().out
 
 
 def test_load_actors_registers_every_part_s_actors() -> None:
-    from service.gemeenten.simulate import gemeente_officers
-    from service.letters.simulate import family_replies, print_room
+    from sim.procedure.gemeenten import gemeente_officers
+    from sim.procedure.letters import family_replies, print_room
 
     actors = simulate.load_actors()
-    assert {simulate.cross_check_answers, family_replies, print_room, gemeente_officers} <= set(actors)
+    assert {sim_cases.cross_check_answers, family_replies, print_room, gemeente_officers} <= set(actors)

@@ -8,19 +8,19 @@ from pathlib import Path
 from sqlalchemy import select
 
 from service.cases.models import Case
-from service.cases.simulate import load_actors, simulate
 from service.gemeenten.models import Assignment
 from service.parket.models import Referral
+from sim.procedure.weeks import load_actors, simulate
 from tests.gemeenten.helpers import START, children, open_case, to_gemeente
 
 
 def test_simulated_year_of_hand_overs(session, engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     names = {f"{a.__module__}.{a.__name__}" for a in load_actors()}
     assert {
-        "service.gemeenten.simulate.gemeente_officers",
-        "service.parket.simulate.cell_parket_decision",
-        "service.parket.simulate.parket_magistrate",
-        "service.notifications.simulate.email_outbox",
+        "sim.procedure.gemeenten.gemeente_officers",
+        "sim.procedure.parket.cell_parket_decision",
+        "sim.procedure.parket.parket_magistrate",
+        "sim.procedure.notifications.email_outbox",
     } <= names
     for person in children(session, tmp_path, 10):
         to_gemeente(session, open_case(session, person, with_run=False))
@@ -57,7 +57,7 @@ def test_the_simulated_officers_report_a_valid_new_address_in_every_gemeente() -
 
     from service.core.reference import gemeenten
     from service.gemeenten.service import address_problems
-    from service.gemeenten.simulate import new_address
+    from sim.procedure.gemeenten import new_address
 
     rng = random.Random(5)
     for nis in gemeenten():

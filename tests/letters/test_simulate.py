@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from service.cases import service as cases
 from service.cases.models import Case
-from service.cases.simulate import SIMULATED_ACTORS, SimWeek
 from service.letters.models import LetterBatch
-from service.letters.simulate import print_room, summary
+from sim.procedure.letters import print_room, summary
+from sim.procedure.weeks import SIMULATED_ACTORS, SimWeek
 from tests.letters.conftest import SYSTEM, MakeDue
 
 

@@ -18,13 +18,14 @@ import yaml
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from service.cli.main import app as tandem
 from service.core.national_number import NNKind, NNProblem, consistency_problems, parse
 from service.core.reference import brussels_postcodes
 from service.core.school_age import is_compulsory
-from service.generate.brussels import ErrorRates, GeneratorConfig, generate_year
-from service.generate.cli import generate_app
-from service.generate.names import strip_accents
-from service.generate.writers import ALL_SPECS, LATE_XLSX, REGISTER, FileSpec
+from sim.generate.brussels import ErrorRates, GeneratorConfig, generate_year
+from sim.generate.cli import generate_app
+from sim.generate.names import strip_accents
+from sim.generate.writers import ALL_SPECS, LATE_XLSX, REGISTER, FileSpec
 
 PROFILES = Path(__file__).resolve().parents[2] / "service" / "ingest" / "profiles"
 CHILDREN = 2000
@@ -479,13 +480,15 @@ def test_the_age_rule_follows_the_school_year(tmp_path: Path) -> None:
 
 
 def test_cli_writes_a_year(tmp_path: Path) -> None:
+    """`tandem generate`, mounted on the service's command through the `tandem.commands` entry point."""
     result = CliRunner().invoke(
-        generate_app,
-        ["--children", "300", "--seed", "1", "--out", str(tmp_path), "--list-scale", "0.01", "--no-xlsx",
-         "--errors", "harsh"],
+        tandem,
+        ["generate", "--children", "300", "--seed", "1", "--out", str(tmp_path), "--list-scale", "0.01",
+         "--no-xlsx", "--errors", "harsh"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert (tmp_path / "register.csv").exists() and not (tmp_path / LATE_XLSX.filename).exists()
     for option, value in (("--errors", "brutal"), ("--school-year", "2025-2027")):
         bad = CliRunner().invoke(generate_app, ["--out", str(tmp_path / "x"), option, value])
         assert bad.exit_code != 0 and not (tmp_path / "x").exists()
+    assert "--children" in CliRunner().invoke(tandem, ["demo", "--help"]).output

@@ -18,8 +18,8 @@ from service.auth.models import Role
 from service.auth.service import Actor
 from service.cases.models import Case
 from service.cases.service import TransitionRefused
-from service.cases.simulate import OPERATORS, SimWeek, simulated_actor, try_fire
 from service.gemeenten.service import visit_for
+from sim.procedure.weeks import OPERATORS, SimWeek, simulated_actor, try_fire
 
 PARKET = Actor("sim-parket-magistrate", Role.PARKET_USER, None, "PARKET")
 NOT_REFERRED = 0.08  # specific problems explain why no school was found yet

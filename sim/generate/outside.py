@@ -12,9 +12,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from service.generate import names
-from service.generate.nn import BASE, Allocator, format_many
-from service.generate.places import BrusselsPlaces, regions
+from sim.generate import names
+from sim.generate.nn import BASE, Allocator, format_many
+from sim.generate.places import BrusselsPlaces, regions
 
 _DATES = [BASE + timedelta(days=d) for d in range((date(2030, 1, 1) - BASE).days)]
 

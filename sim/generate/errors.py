@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 
 from service.core.national_number import NNProblem, parse
-from service.generate import names
+from sim.generate import names
 
 # Rates marked "given" apply only to records where the error is possible (a name with accents, a
 # compound surname, a day <= 12, a child with siblings...); the others apply to every record.

@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from service.core.school_age import start_age_for
-from service.generate.config import GeneratorConfig
-from service.generate.population import Calendar, Child
-from service.generate.writers import ALL_SPECS
+from sim.generate.config import GeneratorConfig
+from sim.generate.population import Calendar, Child
+from sim.generate.writers import ALL_SPECS
 
 GENERATOR_VERSION = 1
 
@@ -57,7 +57,7 @@ def write_manifest(
         described[key] = entry
     compulsory = sum(1 for c in children if c.compulsory)
     manifest = {
-        "generator": "service.generate.brussels",
+        "generator": "sim.generate.brussels",
         "generator_version": GENERATOR_VERSION,
         "seed": config.seed,
         "school_year": config.school_year,

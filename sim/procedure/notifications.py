@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from service.cases.simulate import SimWeek, simulated_actor
 from service.notifications.service import deliver_pending
+from sim.procedure.weeks import SimWeek, simulated_actor
 
 
 @simulated_actor

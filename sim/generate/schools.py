@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
 from service.core.reference import gemeenten
-from service.generate.places import regions
+from sim.generate.places import regions
 
 T = TypeVar("T")
 

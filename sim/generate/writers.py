@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
-from service.generate.errors import ListRecord
-from service.generate.names import to_cp1252
+from sim.generate.errors import ListRecord
+from sim.generate.names import to_cp1252
 
 
 @dataclass(frozen=True)

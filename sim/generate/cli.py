@@ -14,8 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from service.core.school_age import school_year_start
-from service.generate.brussels import GeneratorConfig, generate_year
-from service.generate.errors import ErrorRates
+from sim.generate.brussels import GeneratorConfig, generate_year
+from sim.generate.errors import ErrorRates
 
 _STAGES = {
     "population": "building households",

@@ -19,14 +19,20 @@ import typer
 from rich.table import Table
 from sqlalchemy import text
 
-from service.cli.common import console
+from service.cli.common import cli_actor, console
 from service.core import migrate
 from service.core.crypto import create_dev_keys
-from service.core.db import get_engine, reset_engine_cache
+from service.core.db import get_engine, reset_engine_cache, session_scope
 from service.core.settings import get_settings, reset_settings_cache
-from service.generate.writers import YEAR_LISTS
+from service.ingest.cli import ingest_one, print_report
 from service.ingest.models import SourceKind
 from service.ingest.service import IngestRejected
+from service.linkage.cli import print_run
+from service.linkage.quality import evaluate
+from service.linkage.service import run_linkage
+from sim.generate.brussels import GeneratorConfig, generate_year
+from sim.generate.writers import YEAR_LISTS
+from sim.procedure import cases, gemeenten, letters
 
 
 @dataclass
@@ -45,9 +51,6 @@ DemoStep = Callable[[DemoContext], None]
 # The generated files and the kind each one is ingested as, in the order the cell receives them.
 DEMO_FILES: list[tuple[str, SourceKind, str | None]] = [
     (name, SourceKind(kind), None) for name, kind in YEAR_LISTS
-]
-LATE_FILES: list[tuple[str, SourceKind, str | None]] = [
-    ("late_private_school.xlsx", SourceKind.EXEMPTION, "late-private-school"),
 ]
 
 
@@ -89,8 +92,6 @@ def step_setup(ctx: DemoContext) -> None:
 
 
 def step_generate(ctx: DemoContext) -> None:
-    from service.generate.brussels import GeneratorConfig, generate_year
-
     manifest = ctx.data_dir / "manifest.json"
     if manifest.exists():
         console.print(f"using the synthetic year already in {ctx.data_dir}")
@@ -103,8 +104,6 @@ def step_generate(ctx: DemoContext) -> None:
 
 
 def step_ingest(ctx: DemoContext) -> None:
-    from service.ingest.cli import ingest_one, print_report
-
     table = Table("file", "kind", "outcome", "rows", "with warnings", "batch", title="Ingested lists")
     reports = []
     for name, kind, source in DEMO_FILES:
@@ -131,12 +130,6 @@ def step_ingest(ctx: DemoContext) -> None:
 
 def step_link(ctx: DemoContext) -> None:
     """Link the year and print the statuses, and the quality against the generator's ground truth."""
-    from service.cli.common import cli_actor
-    from service.core.db import session_scope
-    from service.linkage.cli import print_run
-    from service.linkage.quality import evaluate
-    from service.linkage.service import run_linkage
-
     with session_scope() as session:
         run = run_linkage(session, ctx.school_year, ctx.reference_date, cli_actor())
         print_run(run)
@@ -154,23 +147,17 @@ def step_link(ctx: DemoContext) -> None:
 
 def step_cases(ctx: DemoContext) -> None:
     """Open a case per residual child, simulate the weeks of the procedure, print the funnel."""
-    from service.cases.simulate import demo_step
-
-    demo_step(ctx)
+    cases.demo_step(ctx)
 
 
 def step_letters(ctx: DemoContext) -> None:
     """Where the print room's letter batches of the simulated weeks are (written by step_cases)."""
-    from service.letters.cli import demo_summary
-
-    demo_summary(ctx)
+    letters.demo_summary(ctx)
 
 
 def step_handovers(ctx: DemoContext) -> None:
     """Per gemeente: assignments made, answered, overdue; cases referred to the parket and decided."""
-    from service.gemeenten.cli import demo_summary
-
-    demo_summary(ctx)
+    gemeenten.demo_summary(ctx)
 
 
 STEPS: list[DemoStep] = [

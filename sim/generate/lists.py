@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from service.generate.config import GeneratorConfig, Streams
-from service.generate.errors import Injector, ListRecord
-from service.generate.nn import Allocator
-from service.generate.outside import OutsideGenerator, Pupil
-from service.generate.places import BrusselsPlaces
-from service.generate.population import Calendar, Child
-from service.generate.schools import Catalogue, campus, level_and_grade
-from service.generate.writers import (
+from sim.generate.config import GeneratorConfig, Streams
+from sim.generate.errors import Injector, ListRecord
+from sim.generate.nn import Allocator
+from sim.generate.outside import OutsideGenerator, Pupil
+from sim.generate.places import BrusselsPlaces
+from sim.generate.population import Calendar, Child
+from sim.generate.schools import Catalogue, campus, level_and_grade
+from sim.generate.writers import (
     ENROLMENT_FR,
     ENROLMENT_NL,
     EXEMPTIONS,

@@ -12,16 +12,20 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth.service import Actor
 from service.cases.models import Case
-from service.cases.simulate import OPERATORS, SimWeek, attempt, cases_in, pick, simulated_actor
+from service.cli.common import console
 from service.core import clock
+from service.core.db import session_scope
 from service.letters import service
 from service.letters.models import BatchStatus, LetterBatch, LetterReply, LetterStatus, ReplyOutcome
+from sim.procedure.weeks import OPERATORS, SimWeek, attempt, cases_in, pick, simulated_actor
 
 PRINT_ROOM = Actor.system("sim-print-room")
 POSTING_HOUR = timedelta(hours=3)  # the post collects the letters three hours after the tick
@@ -160,3 +164,37 @@ def summary(session: Session, output_dir: Path) -> tuple[list[LetterBatch], Coun
         counts[f"{b.kind} letters"] += b.letter_count
         counts[f"{b.kind} pages"] += b.page_count
     return found, counts
+
+
+def demo_summary(ctx: Any) -> None:
+    """`tandem demo`: where the print room's batches of the simulated year are, and what they hold."""
+    with session_scope() as session:
+        found, counts = summary(session, ctx.output_dir)
+        if not found:
+            console.print("letters: no batch was printed in this demo (no case reached a letter)")
+            return
+        table = Table(
+            "batch", "letter", "dated", "status", "letters", "cases", "pages", title="Letter batches"
+        )
+        for b in found:
+            table.add_row(
+                str(b.id),
+                b.kind,
+                str(b.letter_date),
+                b.status,
+                str(b.letter_count),
+                str(b.case_count),
+                str(b.page_count),
+            )
+        folder = Path(found[0].directory).parent
+        last = {b.kind: b for b in found}
+    console.print(table)
+    console.print(
+        f"letters: {counts['letter_1 letters']:,} letter 1 ({counts['letter_1 pages']:,} pages) and "
+        f"{counts['letter_2 letters']:,} letter 2 ({counts['letter_2 pages']:,} pages) in {len(found)} batches"
+    )
+    console.print(
+        f"letters: the print files and one PDF per letter are in [bold]{folder}[/bold]", soft_wrap=True
+    )
+    for kind, b in sorted(last.items()):
+        console.print(f"  latest {kind} print file: {b.print_file}", soft_wrap=True)

@@ -16,11 +16,11 @@ from functools import cached_property
 from itertools import accumulate
 
 from service.core.school_age import compulsory_period, start_age_for
-from service.generate import names
-from service.generate.nn import Allocator
-from service.generate.places import BrusselsPlaces, house_number, outside_street, regions
-from service.generate.places import box as make_box
-from service.generate.schools import Catalogue, School, campus, fast_choice, level_and_grade
+from sim.generate import names
+from sim.generate.nn import Allocator
+from sim.generate.places import BrusselsPlaces, house_number, outside_street, regions
+from sim.generate.places import box as make_box
+from sim.generate.schools import Catalogue, School, campus, fast_choice, level_and_grade
 
 AFFLUENT = frozenset({"21002", "21005", "21009", "21016", "21017", "21018", "21019"})
 CANAL = frozenset({"21001", "21004", "21011", "21012", "21013", "21014", "21015"})

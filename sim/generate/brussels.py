@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from service.core.school_age import school_year_start
-from service.generate.config import GeneratedYear, GeneratorConfig, Streams
-from service.generate.errors import ErrorRates
-from service.generate.lists import SmallLists, Year, write_enrolments
-from service.generate.manifest import write_manifest
-from service.generate.nn import Allocator
-from service.generate.places import brussels_places
-from service.generate.population import Calendar, Child, PopulationBuilder
-from service.generate.schools import build_catalogue
-from service.generate.writers import (
+from sim.generate.config import GeneratedYear, GeneratorConfig, Streams
+from sim.generate.errors import ErrorRates
+from sim.generate.lists import SmallLists, Year, write_enrolments
+from sim.generate.manifest import write_manifest
+from sim.generate.nn import Allocator
+from sim.generate.places import brussels_places
+from sim.generate.population import Calendar, Child, PopulationBuilder
+from sim.generate.schools import build_catalogue
+from sim.generate.writers import (
     ENROLMENT_FR,
     ENROLMENT_NL,
     EXEMPTIONS,

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from service.core.school_age import school_year_start
-from service.generate.errors import ErrorRates
+from sim.generate.errors import ErrorRates
 
 
 @dataclass(frozen=True)
