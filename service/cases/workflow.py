@@ -33,6 +33,7 @@ from service.cases.workflow_spec import (
     WorkflowError,
     WorkflowSpec,
 )
+from service.core import resources
 
 __all__ = [
     "ANY_OPEN",
@@ -56,7 +57,7 @@ __all__ = [
     "uses",
 ]
 
-DEFAULT_FILE = Path(__file__).resolve().parents[2] / "workflows" / "absolute_truancy.yaml"
+DEFAULT_FILE = resources.package_dir(resources.WORKFLOWS) / "absolute_truancy.yaml"
 
 
 # -- loading ---------------------------------------------------------------------------------

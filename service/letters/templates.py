@@ -22,9 +22,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, nodes
 from jinja2.exceptions import TemplateError as JinjaTemplateError
 from jinja2.exceptions import UndefinedError
 
+from service.core import resources
 from service.core.errors import ConfigurationError, TandemError
 
-LETTERS_DIR = Path(__file__).resolve().parents[2] / "letters"
+LETTERS_DIR = resources.package_dir(resources.LETTERS)
 CHANNELS = ("post", "registered_post", "email")
 
 _MONTHS = {

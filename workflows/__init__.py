@@ -1,0 +1,1 @@
+"""The case procedure as data; shipped in the wheel as package `tandem_workflows`."""
