@@ -11,8 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from service.core.db import session_scope
 from service.core.errors import TandemError
 from service.core.logging import configure_logging, log_failure
+from service.jobs import service as jobs
 from service.wiring import wire
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,12 @@ DOMAINS = [
 PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")}
 
 
+def _fail_orphaned_jobs() -> None:
+    """Jobs left `running` by a process that died are failed and their uploads removed."""
+    with session_scope() as session:
+        jobs.fail_orphaned_jobs(session)
+
+
 def create_app() -> FastAPI:
     configure_logging()
     wire()  # the domains' hooks, then the workflow and letters checked: a bad file stops start-up
@@ -43,6 +51,7 @@ def create_app() -> FastAPI:
     )
     for domain in DOMAINS:
         app.include_router(importlib.import_module(f"service.{domain}.views").router)
+    app.router.on_startup.append(_fail_orphaned_jobs)
 
     @app.exception_handler(TandemError)
     async def tandem_error(_request: Request, exc: TandemError) -> JSONResponse:

@@ -6,6 +6,7 @@ import getpass
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from alembic.runtime.migration import MigrationContext
@@ -24,6 +25,7 @@ from service.auth.service import Actor
 from service.core import migrate
 from service.core.db import get_engine
 from service.core.errors import TandemError
+from service.core.settings import get_settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -39,7 +41,19 @@ def cli_actor() -> Actor:
 
 
 def ensure_schema_current() -> None:
-    """Refuse to work on a database whose schema is behind the code, and say how to fix it."""
+    """Refuse to work on a database whose schema is behind the code, and say how to fix it.
+
+    A SQLite file that does not exist is not created here (a read-only command run in the wrong
+    directory must not leave an empty database behind).
+    """
+    url = get_settings().resolved_database_url
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            raise TandemError(
+                f"no database at {path}: run `tandem db upgrade` first"
+                " (or set TANDEM_DATA_DIR or TANDEM_DATABASE_URL)"
+            )
     head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
     # Alembic announces its dialect at INFO ("Context impl SQLiteImpl."): noise before every command.
     alembic_log = logging.getLogger("alembic.runtime.migration")

@@ -14,7 +14,7 @@ from service.core.crypto import create_dev_keys
 from service.core.logging import configure_logging
 from service.core.settings import get_settings
 from service.gemeenten.cli import gemeenten_app
-from service.ingest.cli import batches, ingest
+from service.ingest.cli import batches, ingest, profiles_app
 from service.letters.cli import letters_app
 from service.linkage.cli import explain, review_app, run
 from service.notifications.cli import notifications_app
@@ -42,6 +42,7 @@ app.add_typer(letters_app, name="letters")
 app.add_typer(gemeenten_app, name="gemeenten")
 app.add_typer(parket_app, name="parket")
 app.add_typer(notifications_app, name="notifications")
+app.add_typer(profiles_app, name="profiles")
 app.command()(tick)
 # Command groups from other installed packages (the simulation's `generate` and `demo`), so that
 # the service never imports them: each entry point is a function taking this app.

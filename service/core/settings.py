@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     output_dir: Path | None = None
     log_level: str = "INFO"
 
+    # Ingest: extra profile directories (os.pathsep-separated, searched before the shipped ones),
+    # the share of the superseded register's rows below which a new register is held for
+    # confirmation, and the bounds on a workbook's uncompressed size and compression ratio.
+    profile_dir: str | None = None
+    ingest_shrink_threshold: float = Field(default=0.8, ge=0, le=1)
+    xlsx_max_uncompressed_mb: int = Field(default=256, gt=0)
+    xlsx_max_ratio: int = Field(default=200, gt=0)
+
     # Sender details printed on letters and case files (both communities, equal standing).
     cell_name_nl: str = "Gemeenschappelijke cel leerplichtcontrole Brussel"
     cell_name_fr: str = "Cellule commune de contrôle de l'obligation scolaire de Bruxelles"

@@ -59,7 +59,7 @@ class SchoolYear(Base):
 
 class SourceBatch(Base):
     __tablename__ = "source_batches"
-    __table_args__ = (UniqueConstraint("school_year_id", "kind", "sha256"),)
+    __table_args__ = (UniqueConstraint("school_year_id", "kind", "sha256", "profile"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_year_id: Mapped[int] = mapped_column(ForeignKey("school_years.id"), index=True)
@@ -83,7 +83,9 @@ class _PersonColumns:
     """Identity columns shared by every list, so linkage reads them the same way."""
 
     batch_id: Mapped[int] = mapped_column(ForeignKey("source_batches.id"), index=True)
-    row_number: Mapped[int] = mapped_column(Integer)  # line in the source file, for reports
+    # The data row in the source file (1 = the first row after the header; blank lines count):
+    # the `row` of error reports. Where an editor or spreadsheet shows it: line = row_number + 1.
+    row_number: Mapped[int] = mapped_column(Integer)
     nn_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     nn_key_id: Mapped[str | None] = mapped_column(String(20), default=None)
     nn_status: Mapped[str] = mapped_column(String(12))

@@ -1,24 +1,24 @@
 """Ingest one source file as one batch: validated, atomic, idempotent, versioned.
 
 * Every row is validated; a single unusable row rejects the whole file and nothing is written.
-* The same file (same SHA-256) for the same kind and year is a no-op.
+* The same file (same SHA-256) read with the same profile for the same kind and year is a no-op;
+  a superseded file sent again with `restore` is made current again.
 * A new file from the same source for the same kind and year supersedes the current batch; the
-  old rows stay (history), and runs read current batches only.
+  old rows stay (history), and runs read current batches only. A register far smaller than the
+  one it would supersede is held until the operator confirms it (`confirm_shrink`).
 * A file from another source (a late list) adds to the year without touching the rest.
 
-Rows are written in chunks with COPY / executemany inside one transaction, so memory stays bounded
-and a failure anywhere rolls the whole file back.
+Rows are written in chunks with COPY / executemany inside one transaction (`writer.py`), so memory
+stays bounded and a failure anywhere rolls the whole file back; reading, choosing the profile and
+validating live in `pipeline.py`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,102 +27,25 @@ from service.audit import service as audit
 from service.auth.service import Actor
 from service.core import clock, school_age
 from service.core.crypto import KeyRing, cached_keyring
-from service.core.db import bulk_insert
 from service.core.errors import TandemError
+from service.core.settings import get_settings
 from service.ingest import hooks
 from service.ingest.models import (
     BatchStatus,
     Enrolment,
-    Exemption,
-    Guardian,
-    HomeEducation,
     RegisterPerson,
     SchoolYear,
     SourceBatch,
     SourceKind,
 )
-from service.ingest.profiles import (
-    GUARDIAN_FIELDS,
-    KIND_FIELDS,
-    PERSON_FIELDS,
-    Profile,
-    all_profiles,
-    profiles_for,
-)
-from service.ingest.readers import FileProblem, SourceReader, inspect
-from service.ingest.validate import Issue, RowValidator
+from service.ingest.pipeline import OpenedFile, Progress
+from service.ingest.readers import FileProblem
+from service.ingest.report import IngestRejected, IngestReport
+from service.ingest.validate import Issue
+from service.ingest.writer import BatchWriter
 
+__all__ = ["IngestRejected", "IngestReport", "ingest_file"]
 log = logging.getLogger(__name__)
-
-CHUNK_ROWS = 20_000
-MAX_REPORTED_ISSUES = 500
-Progress = Callable[[int, int], None]  # (bytes read, total bytes)
-
-
-def _stored(fields: tuple[str, ...]) -> tuple[str, ...]:
-    """A list's canonical fields as table columns: the national number is kept only as `nn_*` columns."""
-    return tuple(f for f in fields if f != "national_number")
-
-
-PERSON_COLUMNS = (
-    "batch_id",
-    "row_number",  # second: a flushed chunk reads its row range from there
-    "nn_hash",
-    "nn_key_id",
-    "nn_status",
-    "nn_bis",
-    *_stored(PERSON_FIELDS),
-    "warnings",
-)
-TABLES: dict[SourceKind, Any] = {
-    SourceKind.REGISTER: RegisterPerson,
-    SourceKind.ENROLMENT_NL: Enrolment,
-    SourceKind.ENROLMENT_FR: Enrolment,
-    SourceKind.HOME_EDUCATION: HomeEducation,
-    SourceKind.EXEMPTION: Exemption,
-}
-KIND_TABLES: dict[SourceKind, tuple[Any, tuple[str, ...]]] = {
-    kind: (
-        table,
-        PERSON_COLUMNS + (("nn_cipher",) if kind == SourceKind.REGISTER else ()) + KIND_FIELDS[kind],
-    )
-    for kind, table in TABLES.items()
-}
-GUARDIAN_COLUMNS = ("person_id", "rank", "nn_hash", "nn_key_id", "nn_cipher", *_stored(GUARDIAN_FIELDS))
-
-
-@dataclass
-class IngestReport:
-    """What happened to a file. Holds counts and row/column/reason issues, never personal values."""
-
-    file: str
-    kind: str
-    school_year: str
-    outcome: str = "rejected"  # accepted, unchanged, rejected
-    profile: str | None = None
-    source: str | None = None
-    sha256: str | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    batch_id: int | None = None
-    superseded_batch_id: int | None = None
-    rows_total: int = 0
-    rows_with_warnings: int = 0
-    warnings_by_reason: dict[str, int] = field(default_factory=dict)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    errors_total: int = 0
-    message: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-class IngestRejected(TandemError):
-    status = 422
-
-    def __init__(self, report: IngestReport) -> None:
-        super().__init__(report.message)
-        self.report = report
 
 
 def get_or_create_school_year(session: Session, label: str) -> SchoolYear:
@@ -143,26 +66,6 @@ def get_or_create_school_year(session: Session, label: str) -> SchoolYear:
     return year
 
 
-def _choose_profile(kind: SourceKind, headers: list[str], name: str | None) -> Profile:
-    if name:
-        profile = all_profiles().get(name)
-        if profile is None or profile.kind != kind:
-            raise FileProblem(f"profile '{name}' does not exist for kind {kind.value}")
-        missing = profile.missing_headers(headers)
-        if missing:
-            raise FileProblem(f"header lacks columns required by profile {name}: {', '.join(missing)}")
-        return profile
-    candidates = profiles_for(kind)
-    for profile in candidates:
-        if not profile.missing_headers(headers):
-            return profile
-    closest = min(candidates, key=lambda p: len(p.missing_headers(headers)))
-    raise FileProblem(
-        f"header matches no profile for {kind.value}; closest is {closest.name}, "
-        f"which lacks: {', '.join(closest.missing_headers(headers))}"
-    )
-
-
 def ingest_file(
     session: Session,
     kind: SourceKind,
@@ -175,33 +78,46 @@ def ingest_file(
     file_name: str | None = None,
     keyring: KeyRing | None = None,
     progress: Progress | None = None,
+    confirm_shrink: bool = False,
+    restore: bool = False,
 ) -> IngestReport:
-    """Ingest `path` in the caller's session; commits on success, rolls back and raises on rejection."""
+    """Ingest `path` in the caller's session; commits on success, rolls back and raises on rejection.
+
+    The school year is committed first: a rejected file leaves the year known (without data).
+    """
     kind = SourceKind(kind)
     keyring = keyring or cached_keyring()
     report = IngestReport(file=file_name or path.name, kind=kind.value, school_year=school_year)
+    year = get_or_create_school_year(session, school_year)
+    session.commit()
+    options = _Options(source, profile_name, keyring, progress, confirm_shrink, restore)
     try:
-        year = get_or_create_school_year(session, school_year)
-        report = _ingest(session, kind, path, year, actor, report, source, profile_name, keyring, progress)
+        report = _ingest(session, kind, path, year, actor, report, options)
     except FileProblem as exc:
-        session.rollback()
         report.outcome = "rejected"
         report.errors = [Issue(0, "(file)", "file", str(exc)).as_dict()]
         report.errors_total = 1
         report.message = f"{report.file}: rejected: {exc}"
-        log.warning("ingest rejected: file=%s kind=%s reason=%s", report.file, kind.value, exc)
-        raise IngestRejected(report) from None
-    if report.outcome == "rejected":
+    finally:
+        if progress:  # the bar ends full whatever the outcome
+            size = path.stat().st_size
+            progress(size, size)
+    if report.outcome in ("rejected", "held"):
         session.rollback()
         log.warning(
-            "ingest rejected: file=%s kind=%s errors=%d", report.file, kind.value, report.errors_total
+            "ingest %s: file=%s kind=%s errors=%d",
+            report.outcome,
+            report.file,
+            kind.value,
+            report.errors_total,
         )
         raise IngestRejected(report)
-    if report.outcome == "accepted":
+    if report.outcome in ("accepted", "restored"):
         audit.record(session, actor, "write", "source_batch", [report.batch_id or 0], f"ingest {kind.value}")
         session.commit()
         log.info(
-            "ingest accepted: file=%s kind=%s batch=%s rows=%d warnings=%d",
+            "ingest %s: file=%s kind=%s batch=%s rows=%d warnings=%d",
+            report.outcome,
             report.file,
             kind.value,
             report.batch_id,
@@ -216,6 +132,20 @@ def ingest_file(
     return report
 
 
+class _Options:
+    def __init__(
+        self,
+        source: str | None,
+        profile_name: str | None,
+        keyring: KeyRing,
+        progress: Progress | None,
+        confirm_shrink: bool,
+        restore: bool,
+    ) -> None:
+        self.source, self.profile_name, self.keyring = source, profile_name, keyring
+        self.progress, self.confirm_shrink, self.restore = progress, confirm_shrink, restore
+
+
 def _ingest(
     session: Session,
     kind: SourceKind,
@@ -223,37 +153,23 @@ def _ingest(
     year: SchoolYear,
     actor: Actor,
     report: IngestReport,
-    source: str | None,
-    profile_name: str | None,
-    keyring: KeyRing,
-    progress: Progress | None,
+    options: _Options,
 ) -> IngestReport:
-    encodings = tuple(dict.fromkeys(enc for p in profiles_for(kind) for enc in p.encodings))
-    facts = inspect(path, encodings)
+    opened = OpenedFile(kind, path, options.profile_name)
+    facts, profile = opened.facts, opened.profile
     report.sha256, report.encoding = facts.sha256, facts.encoding
-
+    report.profile, report.delimiter = profile.name, opened.reader.delimiter
+    report.source = options.source or profile.name
     existing = session.scalar(
         select(SourceBatch).where(
             SourceBatch.school_year_id == year.id,
             SourceBatch.kind == kind.value,
             SourceBatch.sha256 == facts.sha256,
+            SourceBatch.profile == profile.name,
         )
     )
     if existing is not None:
-        report.outcome = "unchanged"
-        report.batch_id = existing.id
-        report.profile, report.source = existing.profile, existing.source
-        report.rows_total, report.rows_with_warnings = existing.rows_total, existing.rows_with_warnings
-        later = f" (superseded by batch {existing.superseded_by_id})" if existing.superseded_by_id else ""
-        report.message = f"{report.file}: already ingested as batch {existing.id}{later}; nothing changed"
-        return report
-
-    reader = SourceReader(path, facts)
-    rows = reader.rows()
-    first = next(rows, None)  # reading the first row also reads the header
-    profile = _choose_profile(kind, reader.headers, profile_name)
-    report.profile, report.delimiter = profile.name, reader.delimiter
-    report.source = source or profile.name
+        return _already_ingested(session, existing, report, options.restore)
 
     batch = SourceBatch(
         school_year_id=year.id,
@@ -270,75 +186,34 @@ def _ingest(
     session.flush()
     report.batch_id = batch.id
 
-    writer = _BatchWriter(session, kind, batch.id, keyring)
-    validator = RowValidator(profile, reader.headers)
-    warnings: Counter[str] = Counter()
-    errors: list[dict[str, Any]] = []
-    errors_total = 0
-    total = 0
-    seen_register: dict[str, int] = {}
-    all_rows: Iterable[tuple[int, list[str]]] = rows if first is None else _prepend(first, rows)
-    for number, cells in all_rows:
-        total += 1
-        result = validator.validate(number, cells)
-        if kind == SourceKind.REGISTER and result.nn is not None:
-            earlier = seen_register.setdefault(result.nn, number)
-            if earlier != number:
-                result.errors.append(
-                    Issue(
-                        number,
-                        profile.columns["national_number"],
-                        "national number",
-                        f"the same national number is on row {earlier}",
-                    )
-                )
-        if result.errors:
-            errors_total += len(result.errors)
-            if len(errors) < MAX_REPORTED_ISSUES:
-                errors.extend(e.as_dict() for e in result.errors[: MAX_REPORTED_ISSUES - len(errors)])
-            continue
-        if result.warnings:
-            warnings.update(f"{w.column}: {w.reason}" for w in result.warnings)
-            result.values["warnings"] = "; ".join(sorted({w.reason for w in result.warnings}))[:300]
-        if errors_total == 0:  # once the file is doomed, only keep validating for the report
-            writer.add(number, result.values, result.nn)
-        if progress and total % 5000 == 0:
-            progress(reader.bytes_read, facts.size)
-
-    report.rows_total = total
-    report.rows_with_warnings = writer.rows_with_warnings
-    report.warnings_by_reason = dict(warnings.most_common())
-    report.errors, report.errors_total = errors, errors_total
-    if total == 0:
-        errors_total = report.errors_total = 1
-        report.errors = [Issue(0, "(file)", "file", "the file has a header but no data rows").as_dict()]
-    if errors_total:
+    writer = BatchWriter(session, kind, batch.id, options.keyring)
+    out = opened.validate(writer.add, options.progress)
+    total = report.rows_total = out.rows_total
+    report.rows_with_warnings = out.rows_with_warnings
+    report.warnings_by_reason = dict(out.warnings.most_common())
+    report.errors, report.errors_total = out.errors, out.errors_total
+    if out.errors_total:
         report.outcome = "rejected"
         report.batch_id = None
         report.message = (
-            f"{report.file}: rejected, {errors_total} problem(s) in {total} rows; nothing was written"
+            f"{report.file}: rejected, {out.errors_total} problem(s) in {total} rows; nothing was written"
         )
         return report
     writer.flush()
-    if progress:
-        progress(facts.size, facts.size)
 
     batch.rows_total = total
-    batch.rows_with_warnings = writer.rows_with_warnings
+    batch.rows_with_warnings = out.rows_with_warnings
     batch.report = {
         "warnings_by_reason": report.warnings_by_reason,
         "encoding": facts.encoding,
-        "delimiter": reader.delimiter,
+        "delimiter": opened.reader.delimiter,
     }
-    previous = session.scalars(
-        select(SourceBatch).where(
-            SourceBatch.school_year_id == year.id,
-            SourceBatch.kind == kind.value,
-            SourceBatch.source == report.source,
-            SourceBatch.status == BatchStatus.CURRENT.value,
-            SourceBatch.id != batch.id,
-        )
-    ).all()
+    previous = _current_of_source(session, year.id, kind, report.source, but=batch.id)
+    held = None if options.confirm_shrink else _shrink_hold(kind, total, previous)
+    if held:
+        report.outcome, report.batch_id = "held", None
+        report.message = f"{report.file}: held, nothing was written: {held}"
+        return report
     for old in previous:
         old.status = BatchStatus.SUPERSEDED.value
         old.superseded_by_id = batch.id
@@ -346,78 +221,73 @@ def _ingest(
     session.flush()
     report.outcome = "accepted"
     report.message = (
-        f"{report.file}: accepted as batch {batch.id}, {total} rows ({writer.rows_with_warnings} with warnings)"
+        f"{report.file}: accepted as batch {batch.id}, {total} rows ({out.rows_with_warnings} with warnings)"
         + (f"; supersedes batch {report.superseded_batch_id}" if report.superseded_batch_id else "")
     )
     return report
 
 
-def _prepend(
-    first: tuple[int, list[str]], rest: Iterable[tuple[int, list[str]]]
-) -> Iterable[tuple[int, list[str]]]:
-    yield first
-    yield from rest
+def _current_of_source(
+    session: Session, year_id: int, kind: SourceKind, source: str, *, but: int
+) -> Sequence[SourceBatch]:
+    return session.scalars(
+        select(SourceBatch).where(
+            SourceBatch.school_year_id == year_id,
+            SourceBatch.kind == kind.value,
+            SourceBatch.source == source,
+            SourceBatch.status == BatchStatus.CURRENT.value,
+            SourceBatch.id != but,
+        )
+    ).all()
 
 
-class _BatchWriter:
-    """Buffers validated rows and writes them in chunks; hashes and encrypts national numbers."""
+def _shrink_hold(kind: SourceKind, rows: int, previous: Sequence[SourceBatch]) -> str | None:
+    """Why a register far smaller than the one it supersedes is held (None when it may land)."""
+    if kind != SourceKind.REGISTER or not previous:
+        return None
+    threshold = get_settings().ingest_shrink_threshold
+    largest = max(previous, key=lambda b: b.rows_total)
+    if rows >= threshold * largest.rows_total:
+        return None
+    return (
+        f"{rows} rows where the current register (batch {largest.id}) has {largest.rows_total}"
+        f" (below {threshold:.0%}); a cut or partial extract? If it is complete, send it again"
+        " with --confirm-shrink (API: confirm_shrink=true)"
+    )
 
-    def __init__(self, session: Session, kind: SourceKind, batch_id: int, keyring: KeyRing) -> None:
-        self.session = session
-        self.kind = kind
-        self.batch_id = batch_id
-        self.keyring = keyring
-        self.model, self.columns = KIND_TABLES[kind]
-        self.rows: list[tuple[Any, ...]] = []
-        self.guardians: dict[int, list[dict[str, Any]]] = {}
-        self.rows_with_warnings = 0
 
-    def add(self, number: int, values: dict[str, Any], clear_nn: str | None) -> None:
-        values["batch_id"] = self.batch_id
-        values["row_number"] = number
-        values.setdefault("warnings", None)
-        if values["warnings"]:
-            self.rows_with_warnings += 1
-        if clear_nn is not None:
-            values["nn_hash"] = self.keyring.hash_nn(clear_nn)
-            values["nn_key_id"] = self.keyring.hmac_active
-        else:
-            values["nn_hash"] = values["nn_key_id"] = None
-        if self.kind == SourceKind.REGISTER:
-            values["nn_cipher"] = self.keyring.encrypt_nn(clear_nn) if clear_nn else None
-            if values["guardians"]:
-                self.guardians[number] = values["guardians"]
-        self.rows.append(tuple(values.get(c) for c in self.columns))
-        if len(self.rows) >= CHUNK_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        conn = self.session.connection()
-        bulk_insert(conn, self.model.__table__, self.columns, self.rows)
-        first_row, last_row = self.rows[0][1], self.rows[-1][1]
-        self.rows = []
-        if self.guardians:
-            ids = dict(
-                conn.execute(
-                    select(RegisterPerson.row_number, RegisterPerson.id).where(
-                        RegisterPerson.batch_id == self.batch_id,
-                        RegisterPerson.row_number.between(first_row, last_row),
-                    )
-                ).all()
-            )
-            guardian_rows = []
-            for number, guardians in self.guardians.items():
-                for g in guardians:
-                    clear = g.pop("nn")
-                    g["person_id"] = ids[number]
-                    g["nn_hash"] = self.keyring.hash_nn(clear) if clear else None
-                    g["nn_key_id"] = self.keyring.hmac_active if clear else None
-                    g["nn_cipher"] = self.keyring.encrypt_nn(clear) if clear else None
-                    guardian_rows.append(tuple(g.get(c) for c in GUARDIAN_COLUMNS))
-            bulk_insert(conn, Guardian.__table__, GUARDIAN_COLUMNS, guardian_rows)
-            self.guardians = {}
+def _already_ingested(
+    session: Session, existing: SourceBatch, report: IngestReport, restore: bool
+) -> IngestReport:
+    """The same bytes with the same profile again: nothing changes, unless a superseded batch is restored."""
+    report.batch_id = existing.id
+    report.profile, report.source = existing.profile, existing.source
+    report.rows_total, report.rows_with_warnings = existing.rows_total, existing.rows_with_warnings
+    if existing.status == BatchStatus.CURRENT.value:
+        report.outcome = "unchanged"
+        report.message = f"{report.file}: already ingested as batch {existing.id}; nothing changed"
+        return report
+    if not restore:
+        report.outcome = "unchanged"
+        report.message = (
+            f"{report.file}: already ingested as batch {existing.id} (superseded by batch "
+            f"{existing.superseded_by_id}); nothing changed. Send it with --restore (API: restore=true)"
+            " to make it current again"
+        )
+        return report
+    for current in _current_of_source(
+        session, existing.school_year_id, SourceKind(existing.kind), existing.source, but=existing.id
+    ):
+        current.status = BatchStatus.SUPERSEDED.value
+        current.superseded_by_id = existing.id
+        report.superseded_batch_id = current.id
+    existing.status, existing.superseded_by_id = BatchStatus.CURRENT.value, None
+    session.flush()
+    report.outcome = "restored"
+    report.message = f"{report.file}: batch {existing.id} restored as current" + (
+        f"; supersedes batch {report.superseded_batch_id}" if report.superseded_batch_id else ""
+    )
+    return report
 
 
 def current_batches(

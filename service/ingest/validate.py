@@ -20,6 +20,7 @@ from service.ingest.profiles import GUARDIAN_FIELDS, Profile, header_key
 SEX_CODES = {"m": "M", "v": "F", "f": "F", "x": "X", "1": "M", "2": "F", "h": "M"}
 _POSTCODE = re.compile(r"^\d{4}$")
 _FOREIGN_POSTCODE = re.compile(r"^[A-Z]{1,3}[- ]?[0-9A-Z -]{2,10}$")
+_REASONS = {header_key(r.value): r.value for r in ExemptionReason}
 
 
 @dataclass(frozen=True)
@@ -149,10 +150,12 @@ class RowValidator:
 
     @staticmethod
     def _reason(text: str) -> str:
-        try:
-            return ExemptionReason(text).value
-        except ValueError as exc:
-            raise FieldError("exemption reason", "not a known exemption reason") from exc
+        """A canonical reason in any case or spacing (`Private school`, `private_school`); the
+        profile's value map has already turned the source's own words into canonical ones."""
+        reason = _REASONS.get(header_key(text))
+        if reason is None:
+            raise FieldError("exemption reason", "not a known exemption reason (nor mapped by the profile)")
+        return reason
 
     @staticmethod
     def _language(text: str) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,8 @@ def upload(
     source: str | None = Form(None),
     profile: str | None = Form(None),
     wait: bool = Form(False),
+    confirm_shrink: bool = Form(False),
+    restore: bool = Form(False),
     file: UploadFile = File(...),
     actor: Actor = Depends(allow("ingest:write")),
     session: Session = Depends(get_session),
@@ -61,85 +65,98 @@ def upload(
                 profile_name=profile,
                 file_name=name,
                 progress=lambda done, total: progress(done, total, "reading"),
+                confirm_shrink=confirm_shrink,
+                restore=restore,
             )
         finally:
             path.unlink(missing_ok=True)
         return report.as_dict()
 
-    return jobs.start(session, "ingest", actor.user_id, work, wait=wait)
+    return jobs.start(session, "ingest", actor.user_id, work, wait=wait, upload=path)
 
 
-def _batch_dict(b: SourceBatch) -> dict[str, Any]:
-    return {
-        "id": b.id,
-        "school_year": b.school_year.label,
-        "kind": b.kind,
-        "source": b.source,
-        "profile": b.profile,
-        "file_name": b.file_name,
-        "sha256": b.sha256,
-        "received_at": b.received_at,
-        "received_by": b.received_by,
-        "status": b.status,
-        "superseded_by": b.superseded_by_id,
-        "rows_total": b.rows_total,
-        "rows_with_warnings": b.rows_with_warnings,
-        "report": b.report,
-    }
+class BatchOut(BaseModel):
+    """A received file as the API shows it (counts and hashes, no personal values)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    school_year: str
+    kind: str
+    source: str
+    profile: str
+    file_name: str
+    sha256: str
+    received_at: datetime
+    received_by: str
+    status: str
+    superseded_by: int | None
+    rows_total: int
+    rows_with_warnings: int
+    report: dict[str, Any]
+
+    @classmethod
+    def of(cls, b: SourceBatch) -> BatchOut:
+        own = {k: getattr(b, k) for k in cls.model_fields if k not in ("school_year", "superseded_by")}
+        return cls.model_validate(
+            own | {"school_year": b.school_year.label, "superseded_by": b.superseded_by_id}
+        )
 
 
-@router.get("/batches")
+class GuardianOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    rank: int
+    relation: str
+    last_name: str
+    first_names: str
+    street: str
+    house_number: str
+    box: str
+    postcode: str
+    municipality: str
+    country: str
+
+
+class PersonOut(BaseModel):
+    """A register child as shown to authorised users (the national number stays encrypted)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    last_name: str
+    first_names: str
+    birth_date: date | None
+    sex: str | None
+    nis_code: str
+    postcode: str | None
+    street: str
+    house_number: str
+    box: str
+    admin_language: str | None
+    guardians: list[GuardianOut]
+
+
+@router.get("/batches", response_model=list[BatchOut])
 def list_batches(
     school_year: str | None = None,
     actor: Actor = Depends(allow("batches:read")),
     session: Session = Depends(get_session),
-) -> list[dict[str, Any]]:
-    return [_batch_dict(b) for b in service.list_batches(session, school_year)]
+) -> list[BatchOut]:
+    return [BatchOut.of(b) for b in service.list_batches(session, school_year)]
 
 
-@router.get("/batches/{batch_id}")
+@router.get("/batches/{batch_id}", response_model=BatchOut)
 def get_batch(
     batch_id: int, actor: Actor = Depends(allow("batches:read")), session: Session = Depends(get_session)
-) -> dict[str, Any]:
+) -> BatchOut:
     batch = session.get(SourceBatch, batch_id)
     if batch is None:
         raise NotFound("batch not found")
-    return _batch_dict(batch)
+    return BatchOut.of(batch)
 
 
-def person_dict(p: RegisterPerson) -> dict[str, Any]:
-    """A register child as shown to authorised users (the national number stays encrypted)."""
-    return {
-        "id": p.id,
-        "last_name": p.last_name,
-        "first_names": p.first_names,
-        "birth_date": p.birth_date,
-        "sex": p.sex,
-        "nis_code": p.nis_code,
-        "postcode": p.postcode,
-        "street": p.street,
-        "house_number": p.house_number,
-        "box": p.box,
-        "admin_language": p.admin_language,
-        "guardians": [
-            {
-                "rank": g.rank,
-                "relation": g.relation,
-                "last_name": g.last_name,
-                "first_names": g.first_names,
-                "street": g.street,
-                "house_number": g.house_number,
-                "box": g.box,
-                "postcode": g.postcode,
-                "municipality": g.municipality,
-                "country": g.country,
-            }
-            for g in p.guardians
-        ],
-    }
-
-
-@router.get("/register/children")
+@router.get("/register/children", response_model=list[PersonOut])
 def list_children(
     school_year: str,
     nis_code: str | None = None,
@@ -147,7 +164,7 @@ def list_children(
     offset: int = 0,
     actor: Actor = Depends(allow("people:read")),
     session: Session = Depends(get_session),
-) -> list[dict[str, Any]]:
+) -> list[PersonOut]:
     query = (
         select(RegisterPerson)
         .join(SourceBatch, SourceBatch.id == RegisterPerson.batch_id)
@@ -165,16 +182,16 @@ def list_children(
         query = query.where(RegisterPerson.nis_code == nis_code)
     people = list(session.scalars(query))
     audit.record(session, actor, "read", "register_person", [p.id for p in people], "list register children")
-    return [person_dict(p) for p in people]
+    return [PersonOut.model_validate(p) for p in people]
 
 
-@router.get("/register/children/{person_id}")
+@router.get("/register/children/{person_id}", response_model=PersonOut)
 def get_child(
     person_id: int, actor: Actor = Depends(allow("people:read")), session: Session = Depends(get_session)
-) -> dict[str, Any]:
+) -> PersonOut:
     person = session.get(RegisterPerson, person_id)
     if person is None:
         raise NotFound("child not found")
     ensure_gemeente(actor, person.nis_code, "child")
     audit.record(session, actor, "read", "register_person", [person.id], "read register child")
-    return person_dict(person)
+    return PersonOut.model_validate(person)

@@ -23,3 +23,8 @@ class Job(Base):
     total: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(String(300), default="")
     result: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The process running the job (a job of a dead process is failed at start-up) and the upload
+    # it reads (removed when the job ends, whatever the outcome).
+    pid: Mapped[int | None] = mapped_column(Integer, default=None)
+    host: Mapped[str | None] = mapped_column(String(255), default=None)
+    upload_path: Mapped[str | None] = mapped_column(String(500), default=None)
