@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     hmac_key_id: str = "env-h1"
     aead_key: str | None = Field(default=None, description="Base64 AES-256-GCM key (alternative to files).")
     aead_key_id: str = "env-a1"
+    signing_key: str | None = Field(default=None, description="Base64 Ed25519 seed (case-file signing).")
+    signing_key_id: str = "env-s1"
     output_dir: Path | None = None
     log_level: str = "INFO"
 
