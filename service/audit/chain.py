@@ -130,7 +130,10 @@ def verify(session: Session) -> ChainReport:
         last = session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
         last_seq, last_hash = (last.seq, last.hash) if last else (0, GENESIS)
         if (last_seq, last_hash) != (head_seq, head_hash):
-            broken = f"the chain ends at position {last_seq} but its head says {head_seq} (events deleted)"
+            broken = (
+                f"the chain's last event is at position {last_seq} but its head says {head_seq} "
+                "(events deleted, or added outside the service)"
+            )
     return ChainReport(count, head_seq, head_hash, broken)
 
 
