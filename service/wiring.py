@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from service.audit import service as audit
-from service.auth import scope
+from service.auth import scope, throttle
 from service.cases import effects as case_effects
 from service.cases import guards as case_guards
 from service.cases import service as cases
@@ -44,6 +44,13 @@ def _objects_of_cases(session: Session, person_id: int, found: dict[str, set[int
     }
 
 
+def _audit_throttled(session: Session, username: str, user_id: int | None, wait: int) -> None:
+    ids = [user_id] if user_id else []
+    audit.record_as(
+        session, f"login:{username[:60]}", user_id, "throttle", "user", ids, f"login refused {wait} s"
+    )
+
+
 def wire() -> None:
     """Register every hook (idempotent), then load and check the workflow and the letters with it."""
     if not _wired:
@@ -54,6 +61,7 @@ def wire() -> None:
         scope.provide_assigned_cases(lambda nis_code: gemeenten.assigned_case_ids(nis_code=nis_code))
         audit.register_child_resolver(_cases_of_child)
         audit.register_child_resolver(_objects_of_cases)
+        throttle.on_throttled(_audit_throttled)
         _wired.append(True)
     check_letters(templates().manifest, get_workflow())
 

@@ -34,6 +34,7 @@ SEEDED = {"gemeenten", "organisations", "alembic_version"}
 # Fixed test keys: never used outside tests.
 TEST_HMAC_KEY = base64.b64encode(b"h" * 32).decode()
 TEST_AEAD_KEY = base64.b64encode(b"a" * 32).decode()
+TEST_SIGNING_KEY = base64.b64encode(b"s" * 32).decode()
 
 
 def _worker() -> str:
@@ -51,12 +52,15 @@ def _test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
         "TANDEM_HMAC_KEY_ID": "test-h1",
         "TANDEM_AEAD_KEY": TEST_AEAD_KEY,
         "TANDEM_AEAD_KEY_ID": "test-a1",
+        "TANDEM_SIGNING_KEY": TEST_SIGNING_KEY,
+        "TANDEM_SIGNING_KEY_ID": "test-s1",
         "TANDEM_KEY_DIR": str(data_dir / "no-keys"),
     }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     reset_settings_cache()
     crypto.cached_keyring.cache_clear()
+    crypto.cached_signing_keys.cache_clear()
     yield data_dir
     for k, v in old.items():
         if v is None:

@@ -59,7 +59,9 @@ def create_app() -> FastAPI:
         report = getattr(exc, "report", None)
         if report is not None:
             body["report"] = report.as_dict()
-        return JSONResponse(status_code=exc.status, content=body)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return JSONResponse(status_code=exc.status, content=body, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

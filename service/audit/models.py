@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.db import Base, UTCDateTime
@@ -22,3 +22,19 @@ class AuditEvent(Base):
     entity_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     count: Mapped[int] = mapped_column(Integer, default=0)
     purpose: Mapped[str] = mapped_column(String(200), default="")
+    # The hash chain (service.audit.chain): position, the previous event's hash, this event's hash.
+    # Filled when the transaction commits; NULL only for an event that never was committed.
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True, default=None)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    hash: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class AuditChainHead(Base):
+    """The chain's head, one row (id 1): locked by every commit that appends to the chain, so
+    concurrent writers link one after the other."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    head_hash: Mapped[str] = mapped_column(String(64))

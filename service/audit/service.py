@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.audit import chain
 from service.audit.models import AuditEvent
 from service.auth.service import Actor
 from service.core import clock
@@ -18,23 +19,39 @@ def record(
     actor: Actor,
     action: str,
     entity: str,
-    ids: Sequence[int] = (),
-    purpose: str = "",
+    ids: Sequence[int],
+    purpose: str,
 ) -> None:
-    """Add an audit event in the caller's transaction (no event without the read it describes)."""
+    """Add an audit event in the caller's transaction (no event without the read it describes),
+    linked into the hash chain when that transaction commits. Every event says why (`purpose`)."""
+    record_as(session, actor.name, actor.user_id, action, entity, ids, purpose)
+
+
+def record_as(
+    session: Session,
+    actor_name: str,
+    user_id: int | None,
+    action: str,
+    entity: str,
+    ids: Sequence[int],
+    purpose: str,
+) -> None:
+    """`record` for events without an authenticated actor (a refused login: `login:<user name>`)."""
+    if not purpose.strip():
+        raise ValueError("an audit event needs a purpose")  # a programming error, not user input
     ids = list(ids)
-    session.add(
-        AuditEvent(
-            at=clock.now(),
-            user_id=actor.user_id,
-            actor=actor.name,
-            action=action,
-            entity=entity,
-            entity_ids=ids[:1000],
-            count=len(ids),
-            purpose=purpose[:200],
-        )
+    e = AuditEvent(
+        at=clock.now(),
+        user_id=user_id,
+        actor=actor_name,
+        action=action,
+        entity=entity,
+        entity_ids=ids[:1000],
+        count=len(ids),
+        purpose=purpose[:200],
     )
+    session.add(e)
+    chain.pending(session).append(e)
 
 
 def events(

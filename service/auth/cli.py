@@ -41,14 +41,21 @@ def create(
 
 
 @users_app.command("token")
-def token(username: str, days: int = typer.Option(90, help="Validity in days")) -> None:
-    """Issue a new API token for a user; it is printed once and stored only as a hash."""
+def token(
+    username: str,
+    days: int = typer.Option(90, min=1, max=service.MAX_TOKEN_TTL.days, help="Validity in days (1-3650)"),
+) -> None:
+    """Issue a new API token for a user; it is printed once and stored only as a hash. Every token
+    expires."""
     ensure_schema_current()
     with session_scope() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             raise fail(TandemError(f"no user '{username}'"))
-        clear = service.issue_token(session, user, name="cli", ttl=timedelta(days=days))
+        try:
+            clear = service.issue_token(session, user, name="cli", ttl=timedelta(days=days))
+        except TandemError as exc:
+            raise fail(exc) from None
     console.print(clear)
 
 

@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.auth import throttle
 from service.auth.models import ApiToken, Organisation, Role, User
 from service.auth.policy import ROLE_ORGANISATIONS
 from service.core import clock
@@ -22,6 +23,8 @@ from service.core.errors import Conflict, NotFound, TandemError, Unauthenticated
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "tdm_"
 MIN_PASSWORD_LENGTH = 12
+DEFAULT_TOKEN_TTL = timedelta(days=90)
+MAX_TOKEN_TTL = timedelta(days=3650)
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,11 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(session: Session, user: User, name: str = "", ttl: timedelta | None = None) -> str:
-    """Create an API token; the clear token is returned once and never stored."""
+def issue_token(session: Session, user: User, name: str = "", ttl: timedelta = DEFAULT_TOKEN_TTL) -> str:
+    """Create an API token; the clear token is returned once and never stored. Every token expires:
+    a validity of zero, below zero or beyond MAX_TOKEN_TTL is refused."""
+    if not timedelta(0) < ttl <= MAX_TOKEN_TTL:
+        raise TandemError(f"a token's validity must be more than 0 and at most {MAX_TOKEN_TTL.days} days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
     session.add(
@@ -112,7 +118,7 @@ def issue_token(session: Session, user: User, name: str = "", ttl: timedelta | N
             token_hash=_token_digest(token),
             name=name,
             created_at=now,
-            expires_at=now + ttl if ttl else None,
+            expires_at=now + ttl,
         )
     )
     session.flush()
@@ -124,14 +130,26 @@ def _no_user_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
-def login(session: Session, username: str, password: str, ttl: timedelta = timedelta(hours=12)) -> str:
+def login(
+    session: Session,
+    username: str,
+    password: str,
+    ttl: timedelta = timedelta(hours=12),
+    address: str = "local",
+) -> str:
+    """A token for a user name and password; throttled per user name and per `address`
+    (service.auth.throttle). A failed attempt is committed before the refusal, so it counts."""
+    throttle.check(session, username, address)
     user = session.scalar(select(User).where(User.username == username))
     stored = user.password_hash if user is not None else None
     # The same argon2 work whether the user exists, has a password or is disabled: otherwise the
     # response time would tell which user names exist.
     matches = verify_password(stored or _no_user_hash(), password) and stored is not None
     if user is None or not user.active or not matches:
+        throttle.record(session, username, address, succeeded=False)
+        session.commit()
         raise Unauthenticated("unknown user or wrong password")
+    throttle.record(session, username, address, succeeded=True)
     return issue_token(session, user, name="login", ttl=ttl)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,8 +55,10 @@ class UserIn(BaseModel):
 
 
 @router.post("/auth/token", response_model=TokenOut)
-def login(body: LoginIn, session: Session = Depends(get_session)) -> TokenOut:
-    return TokenOut(access_token=service.login(session, body.username, body.password))
+def login(body: LoginIn, request: Request, session: Session = Depends(get_session)) -> TokenOut:
+    """A 12-hour token. Throttled per user name and per client address: 429 with Retry-After."""
+    address = request.client.host if request.client else "unknown"
+    return TokenOut(access_token=service.login(session, body.username, body.password, address=address))
 
 
 @router.get("/me", response_model=MeOut)

@@ -6,6 +6,7 @@ from importlib.metadata import entry_points
 
 import typer
 
+from service.audit.cli import audit_app
 from service.auth.cli import users_app
 from service.cases.cli import cases_app, tick, workflow_app
 from service.cli.common import console
@@ -43,6 +44,7 @@ app.add_typer(gemeenten_app, name="gemeenten")
 app.add_typer(parket_app, name="parket")
 app.add_typer(notifications_app, name="notifications")
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(audit_app, name="audit")
 app.command()(tick)
 # Command groups from other installed packages (the simulation's `generate` and `demo`), so that
 # the service never imports them: each entry point is a function taking this app.

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from service.core.errors import KeyMaterialMissing
@@ -96,19 +99,90 @@ def load_keyring(settings: Settings | None = None) -> KeyRing:
 
 
 def create_dev_keys(key_dir: Path) -> bool:
-    """Create a local development key pair if none exists; returns True when keys were created."""
-    if _read_dir(key_dir, "hmac") and _read_dir(key_dir, "aead"):
+    """Create local development keys (hashing, encryption, signing) where a kind has none; returns
+    True when keys were created."""
+    missing = [prefix for prefix in ("hmac", "aead", "sign") if not _read_dir(key_dir, prefix)]
+    if not missing:
         return False
     key_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(key_dir, 0o700)
-    for prefix in ("hmac", "aead"):
+    for prefix in missing:
         path = key_dir / f"{prefix}-dev1.key"
         path.write_text(base64.b64encode(secrets.token_bytes(32)).decode("ascii") + "\n")
         os.chmod(path, 0o600)
     cached_keyring.cache_clear()
+    cached_signing_keys.cache_clear()
     return True
 
 
 @lru_cache
 def cached_keyring() -> KeyRing:
     return load_keyring()
+
+
+# -- signing (Ed25519): what leaves the cell can be checked by its receiver, offline -------------
+
+
+@dataclass(frozen=True)
+class SigningKeys:
+    """Ed25519 keys by id (`sign-<id>.key`: the 32-byte private seed, base64); the newest signs,
+    the older ones still verify what they signed."""
+
+    private: dict[str, Ed25519PrivateKey]
+    active: str
+
+    def sign(self, data: bytes) -> tuple[str, bytes]:
+        return self.active, self.private[self.active].sign(data)
+
+    def public_keys(self) -> dict[str, Ed25519PublicKey]:
+        return {key_id: key.public_key() for key_id, key in self.private.items()}
+
+    def public_pem(self, key_id: str | None = None) -> str:
+        return public_pem(self.private[key_id or self.active].public_key())
+
+
+def public_pem(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+def load_public_pem(pem: bytes) -> Ed25519PublicKey:
+    """A published Ed25519 public key (PEM); anything else is refused with a clear message."""
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError as exc:
+        raise KeyMaterialMissing("the public key is not a PEM-encoded public key") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise KeyMaterialMissing("the public key is not an Ed25519 key")
+    return key
+
+
+def verify_signature(key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
+    try:
+        key.verify(signature, data)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def load_signing_keys(settings: Settings | None = None) -> SigningKeys:
+    settings = settings or get_settings()
+    seeds = _read_dir(settings.resolved_key_dir, "sign")
+    active = max(seeds) if seeds else ""
+    if settings.signing_key:
+        seeds[settings.signing_key_id] = base64.b64decode(settings.signing_key)
+        active = settings.signing_key_id
+    if not seeds:
+        raise KeyMaterialMissing(
+            f"no signing key: put sign-<id>.key in {settings.resolved_key_dir} (or set "
+            "TANDEM_SIGNING_KEY), or run `tandem keys init` for a development key"
+        )
+    if any(len(seed) != 32 for seed in seeds.values()):
+        raise KeyMaterialMissing("a signing key must be a 32-byte Ed25519 seed")
+    return SigningKeys({k: Ed25519PrivateKey.from_private_bytes(v) for k, v in seeds.items()}, active)
+
+
+@lru_cache
+def cached_signing_keys() -> SigningKeys:
+    return load_signing_keys()

@@ -25,6 +25,16 @@ class Conflict(TandemError):
     status = 409
 
 
+class TooManyRequests(TandemError):
+    """429; `retry_after` (seconds) becomes the Retry-After header."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ConfigurationError(TandemError):
     status = 500
 

@@ -19,7 +19,14 @@ class Settings(BaseSettings):
     hmac_key_id: str = "env-h1"
     aead_key: str | None = Field(default=None, description="Base64 AES-256-GCM key (alternative to files).")
     aead_key_id: str = "env-a1"
+    signing_key: str | None = Field(default=None, description="Base64 Ed25519 seed (case-file signing).")
+    signing_key_id: str = "env-s1"
     output_dir: Path | None = None
+    # Login throttling (service.auth.throttle): failed attempts allowed per window, per user name
+    # and per client address, before further attempts are refused with 429.
+    login_window_seconds: int = Field(default=900, ge=1)
+    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
     log_level: str = "INFO"
 
     # Ingest: extra profile directories (os.pathsep-separated, searched before the shipped ones),

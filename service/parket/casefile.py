@@ -1,5 +1,8 @@
 """The case file sent to the parket: a bilingual PDF dossier, a JSON document with a published,
-versioned schema, and a manifest of SHA-256 hashes, all in one ZIP.
+versioned schema, and a manifest of SHA-256 hashes signed with the cell's Ed25519 key
+(`manifest.sig`), all in one ZIP. Re-hashing an edited file does not help a forger: the signature
+covers the manifest's exact bytes, and only the cell holds the private key; the parket checks it
+offline with the published public key (`tandem parket public-key`).
 
 `collect` (in service.py) gathers the document from the database; everything here is a pure
 function of that document, so the file can be checked without a database.
@@ -7,6 +10,7 @@ function of that document, so the file can be checked without a database.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -16,9 +20,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from jsonschema import Draft202012Validator, FormatChecker
 
 from service.cases.workflow import get_workflow
+from service.core import crypto
 from service.core.errors import NotFound, TandemError
 from service.core.pdf import render_pdf
 
@@ -29,6 +35,8 @@ DOSSIER = "dossier.pdf"
 DOCUMENT = "case-file.json"
 SCHEMA_FILE = "case-file.schema.json"
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+RESERVED = {MANIFEST, SIGNATURE}
 
 
 def schema_versions() -> list[str]:
@@ -80,7 +88,7 @@ def build_zip(doc: dict[str, Any], attachments: dict[str, bytes] | None = None) 
         SCHEMA_FILE: json.dumps(schema(), ensure_ascii=False, indent=2).encode("utf-8"),
     }
     for name, data in (attachments or {}).items():
-        if name in files or name == MANIFEST:
+        if name in files or name in RESERVED:
             raise TandemError(f"attachment name '{name}' is reserved")
         files[name] = data
     manifest = {
@@ -91,6 +99,7 @@ def build_zip(doc: dict[str, Any], attachments: dict[str, bytes] | None = None) 
         "files": [{"path": name, "sha256": sha256(data), "bytes": len(data)} for name, data in files.items()],
     }
     files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+    files[SIGNATURE] = sign_manifest(files[MANIFEST])
     stamp = datetime.fromisoformat(doc["generated_at"]).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -102,8 +111,41 @@ def build_zip(doc: dict[str, Any], attachments: dict[str, bytes] | None = None) 
     return out.getvalue()
 
 
-def verify_zip(data: bytes) -> list[str]:
-    """Problems found when checking a case-file ZIP against its manifest and schema (empty: sound)."""
+def sign_manifest(manifest: bytes) -> bytes:
+    key_id, signature = crypto.cached_signing_keys().sign(manifest)
+    body = {"algorithm": "ed25519", "key_id": key_id, "signature": base64.b64encode(signature).decode()}
+    return json.dumps(body, indent=2).encode("utf-8")
+
+
+def signature_problems(
+    manifest: bytes, sig: bytes | None, public_keys: dict[str, Ed25519PublicKey] | Ed25519PublicKey
+) -> list[str]:
+    """Why the manifest's signature does not hold (empty: it was signed by one of `public_keys`, or by
+    the one key given)."""
+    if sig is None:
+        return [f"{SIGNATURE}: missing (the manifest is not signed)"]
+    try:
+        body = json.loads(sig)
+        key_id, signature = body["key_id"], base64.b64decode(body["signature"], validate=True)
+        assert body["algorithm"] == "ed25519"
+    except (ValueError, TypeError, KeyError, AssertionError):
+        return [f"{SIGNATURE}: not a valid signature file"]
+    if isinstance(public_keys, Ed25519PublicKey):
+        key = public_keys
+    elif (key := public_keys.get(key_id)) is None:
+        return [f"{SIGNATURE}: signed with key '{key_id}', which is not one of the cell's keys"]
+    if not crypto.verify_signature(key, signature, manifest):
+        return [f"{SIGNATURE}: the signature does not match the manifest (forged or altered file)"]
+    return []
+
+
+def verify_zip(
+    data: bytes, public_keys: dict[str, Ed25519PublicKey] | Ed25519PublicKey | None = None
+) -> list[str]:
+    """Problems found when checking a case-file ZIP against its signature, manifest and schema (empty:
+    sound). `public_keys` defaults to the cell's own signing keys."""
+    if public_keys is None:
+        public_keys = crypto.cached_signing_keys().public_keys()
     problems: list[str] = []
     if not zipfile.is_zipfile(io.BytesIO(data)):
         return ["not a ZIP file"]
@@ -112,12 +154,15 @@ def verify_zip(data: bytes) -> list[str]:
         names = {n for n in zf.namelist() if not n.endswith("/")}
         if MANIFEST not in names:
             return ["no manifest"]
+        raw = zf.read(MANIFEST)
         try:
-            manifest = json.loads(zf.read(MANIFEST))
+            manifest = json.loads(raw)
             listed = {f["path"] for f in manifest["files"]}
         except (ValueError, TypeError, KeyError):
             return [f"{MANIFEST}: not a valid manifest"]
-        for extra in sorted(names - listed - {MANIFEST}):
+        sig = zf.read(SIGNATURE) if SIGNATURE in names else None
+        problems += signature_problems(raw, sig, public_keys)
+        for extra in sorted(names - listed - RESERVED):
             problems.append(f"{extra}: not in the manifest")
         for entry in manifest["files"]:
             if entry["path"] not in names:

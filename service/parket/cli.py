@@ -10,6 +10,7 @@ from rich.table import Table
 from service.audit import service as audit
 from service.cases import service as cases
 from service.cli.common import cli_actor, console, ensure_schema_current, fail
+from service.core import crypto
 from service.core.db import session_scope
 from service.core.errors import NotFound, TandemError
 from service.parket import casefile, service
@@ -78,12 +79,42 @@ def export(
     console.print(f"wrote {path} (sha256 {referral.sha256})")
 
 
+@parket_app.command("public-key")
+def public_key() -> None:
+    """Print the public key (PEM) that verifies the case files' signatures: publish it to the parket."""
+    try:
+        keys = crypto.cached_signing_keys()
+    except TandemError as exc:
+        raise fail(exc) from None
+    console.print(keys.public_pem(), end="", highlight=False)
+
+
 @parket_app.command("verify")
-def verify(path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True)) -> None:
-    """Check a case-file ZIP offline: every file against the manifest, the JSON against its schema."""
-    problems = casefile.verify_zip(path.read_bytes())
+def verify(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    public_key: Path = typer.Option(
+        None, "--public-key", exists=True, dir_okay=False, help="The published key (PEM) to verify with"
+    ),
+    offline: bool = typer.Option(False, help="Do not check the recorded hash in the database"),
+) -> None:
+    """Check a case-file ZIP: the manifest's signature, every file against the manifest, the JSON
+    against its schema and, unless --offline, that the file is the one the cell recorded."""
+    data = path.read_bytes()
+    try:
+        key = crypto.load_public_pem(public_key.read_bytes()) if public_key else None
+        problems = casefile.verify_zip(data, key)
+        if not offline:
+            ensure_schema_current()
+            with session_scope() as session:
+                problems += service.recorded_problems(session, data)
+    except TandemError as exc:
+        raise fail(exc) from None
     if problems:
         for p in problems:
             console.print(f"[red]{p}[/red]")
         raise typer.Exit(code=1)
-    console.print(f"{path}: every file matches the manifest and the JSON validates against its schema")
+    checked = "" if offline else ", and it is the file the cell recorded"
+    console.print(
+        f"{path}: the signature holds, every file matches the manifest and the JSON validates "
+        f"against its schema{checked}"
+    )

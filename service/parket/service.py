@@ -41,6 +41,7 @@ __all__ = [
     "get_referral",
     "list_referrals",
     "record_outcome",
+    "recorded_problems",
     "referral_dir",
     "referral_ids_for_cases",
     "outcome_choices",
@@ -184,6 +185,14 @@ def zip_bytes(referral: Referral) -> bytes:
     if casefile.sha256(data) != referral.sha256:
         raise TandemError("the stored case file does not match its recorded hash")
     return data
+
+
+def recorded_problems(session: Session, data: bytes) -> list[str]:
+    """Empty when this exact ZIP is a case file the cell recorded (its SHA-256 is a referral's)."""
+    digest = casefile.sha256(data)
+    if session.scalar(select(Referral.id).where(Referral.sha256 == digest)) is None:
+        return ["the file's SHA-256 is not the recorded hash of any referral (not the file the cell sent)"]
+    return []
 
 
 def referral_reference(session: Session, r: Referral) -> tuple[str, str]:

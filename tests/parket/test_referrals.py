@@ -57,7 +57,7 @@ def test_referral_zip_verifies_and_is_bilingual(session, client, make_user, tmp_
 
     zf = zipfile.ZipFile(io.BytesIO(data))
     manifest = json.loads(zf.read("manifest.json"))
-    assert set(zf.namelist()) == {f["path"] for f in manifest["files"]} | {"manifest.json"}
+    assert set(zf.namelist()) == {f["path"] for f in manifest["files"]} | {"manifest.json", "manifest.sig"}
     assert {"dossier.pdf", "case-file.json", "case-file.schema.json"} <= set(zf.namelist())
     sent = {
         f"letters/{x.reference.replace('/', '-')}.pdf": x.sha256
