@@ -50,6 +50,13 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise TandemError(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters (a passphrase is best)"
+        )
+
+
 def verify_password(stored: str | None, password: str) -> bool:
     if not stored:
         return False
@@ -77,10 +84,8 @@ def create_user(
     org = organisation_by_code(session, organisation_code)
     if org.kind not in ROLE_ORGANISATIONS[role]:
         raise TandemError(f"role {role} cannot belong to organisation {org.code} ({org.kind})")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise TandemError(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters (a passphrase is best)"
-        )
+    if password is not None:
+        check_password(password)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(f"user '{username}' already exists")
     user = User(

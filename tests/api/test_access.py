@@ -234,6 +234,16 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/letters/replies"): ("/api/letters/replies", "forbidden"),
     ("GET", "/api/letters/replies"): ("/api/letters/replies?case_id={other_case}", "forbidden"),
     ("POST", "/api/letters/replies/{reply_id}/verify"): ("/api/letters/replies/1/verify", "forbidden"),
+    # user administration is the cell administrator's alone
+    ("GET", "/api/organisations"): ("/api/organisations", "forbidden"),
+    ("GET", "/api/users/{user_id}"): ("/api/users/1", "forbidden"),
+    ("POST", "/api/users/{user_id}/disable"): ("/api/users/1/disable", "forbidden"),
+    ("POST", "/api/users/{user_id}/enable"): ("/api/users/1/enable", "forbidden"),
+    ("PUT", "/api/users/{user_id}/password"): ("/api/users/1/password", "forbidden"),
+    ("PUT", "/api/users/{user_id}/language"): ("/api/users/1/language", "forbidden"),
+    ("GET", "/api/users/{user_id}/tokens"): ("/api/users/1/tokens", "forbidden"),
+    ("POST", "/api/users/{user_id}/tokens"): ("/api/users/1/tokens", "forbidden"),
+    ("POST", "/api/users/{user_id}/tokens/{token_id}/revoke"): ("/api/users/1/tokens/1/revoke", "forbidden"),
 }
 
 # A valid request body for routes that need one, so the scope check (not validation) answers.
