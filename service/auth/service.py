@@ -201,3 +201,29 @@ def set_organisation_contact(
     if email is not None:
         org.email = email.strip() or None
     return org
+
+
+def user_organisations(session: Session, *, user_ids: Iterable[int]) -> dict[int, str]:
+    """The organisation code of each user, by user id (who acted for which organisation)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.id, Organisation.code)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .where(User.id.in_(wanted))
+    )
+    return {user_id: code for user_id, code in rows}
+
+
+def organisation_names(session: Session, *, codes: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Each organisation's Dutch and French name, by code."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Organisation.code, Organisation.name_nl, Organisation.name_fr).where(
+            Organisation.code.in_(wanted)
+        )
+    )
+    return {code: (nl, fr) for code, nl, fr in rows}

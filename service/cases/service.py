@@ -17,6 +17,7 @@ from service.cases.engine import (
     ensure_direct,
     fire,
 )
+from service.cases.history import child_changes
 from service.cases.models import Case, CaseEvent
 from service.cases.opening import COMMUNITIES, open_cases_for_run
 from service.cases.queries import (
@@ -60,6 +61,7 @@ __all__ = [
     "first_transition_at",
     "open_cases_in_state",
     "case_ids_of_child",
+    "child_changes",
     "ensure_case_visible",
     "ensure_direct",
     "find_case",

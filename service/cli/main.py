@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from service.audit.cli import audit_app
 from service.auth.cli import users_app
 from service.cases.cli import cases_app, tick, workflow_app
 from service.cli.common import console
@@ -46,6 +47,7 @@ app.add_typer(gemeenten_app, name="gemeenten")
 app.add_typer(parket_app, name="parket")
 app.add_typer(notifications_app, name="notifications")
 app.command()(tick)
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()

@@ -167,6 +167,11 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/register/children/{person_id}"): ("/api/register/children/{own}", "forbidden"),
     ("GET", "/api/jobs/{job_id}"): ("/api/jobs/1", "forbidden"),
     ("GET", "/api/audit"): ("/api/audit", "forbidden"),
+    ("GET", "/api/audit/children/{child_id}"): ("/api/audit/children/{own}", "forbidden"),
+    ("GET", "/api/audit/children/{child_id}/report.pdf"): (
+        "/api/audit/children/{own}/report.pdf",
+        "forbidden",
+    ),
     # linkage runs and the review queue belong to the joint cell: a gemeente may not use them at all
     ("POST", "/api/runs"): ("/api/runs", "forbidden"),
     ("GET", "/api/runs/{run_id}"): ("/api/runs/1", "forbidden"),
