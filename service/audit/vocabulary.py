@@ -68,6 +68,7 @@ PURPOSES: dict[str, Pair] = {
     "send_back": ("opdracht teruggestuurd", "mission renvoyée"),
     "parket case file": ("dossier voor het parket opgemaakt", "dossier pour le parquet établi"),
     "list referrals": ("lijst van doorverwijzingen", "liste des transmissions"),
+    "read referral history": ("beslissingen van het parket bekeken", "décisions du parquet consultées"),
     "read referral": ("doorverwijzing bekeken", "transmission consultée"),
     "parket readiness": ("nagaan of het dossier volledig is", "vérifier si le dossier est complet"),
     "download case file": ("dossier van het parket gedownload", "dossier du parquet téléchargé"),

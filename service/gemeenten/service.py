@@ -35,6 +35,7 @@ from service.gemeenten.reading import (
     visit_for,
 )
 from service.gemeenten.schemas import visit_document
+from service.gemeenten.settings import gemeente_settings
 from service.gemeenten.steps import (
     ANSWER_OF_TRANSITION,
     REGISTER_TRANSITIONS,
@@ -99,6 +100,7 @@ __all__ = [
     "return_assignment",
     "send_reminder",
     "update_settings",
+    "gemeente_settings",
     "visit_bounds",
     "visit_dict",
     "visit_document",

@@ -249,6 +249,14 @@ class GemeenteSettingsIn(BaseModel):
     email: str | None = Field(None, max_length=200, description="Where notifications are e-mailed; '' clears")
 
 
+@router.get("/gemeenten/{nis_code}/settings", response_model=SettingsOut)
+def read_settings(
+    nis_code: str, actor: Actor = Depends(allow("assignments:read")), session: Session = Depends(get_session)
+) -> Any:
+    """Who visits by default and where the gemeente's notifications are e-mailed."""
+    return service.gemeente_settings(session, actor, nis_code)
+
+
 @router.put("/gemeenten/{nis_code}/settings", response_model=SettingsOut)
 def update_settings(
     nis_code: str,

@@ -65,6 +65,16 @@ def get_referral(
     return ReferralOut.of(session, r)
 
 
+@router.get("/referrals/{referral_id}/history", response_model=list[ReferralOut])
+def referral_history(
+    referral_id: int, actor: Actor = Depends(allow("referrals:read")), session: Session = Depends(get_session)
+) -> list[ReferralOut]:
+    """Every referral of this referral's case, oldest first, with what the parket decided each time."""
+    found = service.referral_history(session, actor, referral_id)
+    audit.record(session, actor, "read", "referral", [r.id for r in found], "read referral history")
+    return [ReferralOut.of(session, r) for r in found]
+
+
 @router.get(
     "/referrals/{referral_id}/case-file",
     response_class=Response,

@@ -212,10 +212,12 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/gemeenten/{nis_code}/worklist.csv"): ("/api/gemeenten/21015/worklist.csv", "hidden"),
     ("GET", "/api/gemeenten/{nis_code}/worklist.pdf"): ("/api/gemeenten/21015/worklist.pdf", "hidden"),
     ("PUT", "/api/gemeenten/{nis_code}/settings"): ("/api/gemeenten/21015/settings", "hidden"),
+    ("GET", "/api/gemeenten/{nis_code}/settings"): ("/api/gemeenten/21015/settings", "hidden"),
     # parket referrals are for the cell and the parket; the case-file schema is public reference
     ("GET", "/api/referrals"): ("/api/referrals", "forbidden"),
     ("GET", "/api/referrals/check/{case_id}"): ("/api/referrals/check/{other_case}", "forbidden"),
     ("GET", "/api/referrals/{referral_id}"): ("/api/referrals/1", "forbidden"),
+    ("GET", "/api/referrals/{referral_id}/history"): ("/api/referrals/1/history", "forbidden"),
     ("GET", "/api/referrals/{referral_id}/case-file"): ("/api/referrals/1/case-file", "forbidden"),
     ("POST", "/api/referrals/{referral_id}/outcome"): ("/api/referrals/1/outcome", "forbidden"),
     ("GET", "/api/parket/schemas/case-file"): ("/api/parket/schemas/case-file", "reference"),

@@ -51,7 +51,11 @@ def test_the_child_report_names_every_read_and_change_with_its_organisation(
     )
     changed = [x for x in report["lines"] if x["kind"] == "changed"]
     answer = next(x for x in changed if x["actor"] == "officer-21004")
-    assert answer["why_nl"] == "adres klopt" and "→" in answer["what_nl"] and answer["case_id"] == w["case"]
+    assert (
+        answer["why_nl"] == "adres klopt"
+        and answer["what_nl"] == "nieuwe stap: Gemeente: huisbezoek"
+        and answer["case_id"] == w["case"]
+    )
     assert changed[0]["what_nl"] == "dossier geopend"
     assert [x["at"] for x in report["lines"]] == sorted(x["at"] for x in report["lines"])
     assert report["consulted"] == len(consulted) and report["last_name"] == "Achternaam0"
