@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "notifications:read": frozenset(Role) - {Role.AUDITOR},
     "indicators:read": CELL | {Role.AUDITOR},
     "jobs:read": CELL,
+    # the joint cell's web pages (Today, Lists, Runs, Review, Cases, Letters, Gemeenten)
+    "web:cell": CELL,
     # administration and oversight
     "users:admin": frozenset({Role.CELL_ADMIN}),
     "audit:read": frozenset({Role.AUDITOR, Role.CELL_ADMIN}),

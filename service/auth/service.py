@@ -16,10 +16,32 @@ from sqlalchemy.orm import Session
 
 from service.auth.models import ApiToken, Organisation, Role, User
 from service.auth.policy import ROLE_ORGANISATIONS
+from service.auth.sessions import (
+    LANGUAGES,
+    OpenSession,
+    end_session,
+    end_sessions_of,
+    live_sessions,
+    session_for_token,
+    set_flash,
+    set_language,
+    start_session,
+)
 from service.core import clock
 from service.core.errors import Conflict, NotFound, TandemError, Unauthenticated
 
 _hasher = PasswordHasher()
+__all__ = [
+    "LANGUAGES",
+    "OpenSession",
+    "end_session",
+    "end_sessions_of",
+    "live_sessions",
+    "session_for_token",
+    "set_flash",
+    "set_language",
+    "start_session",
+]
 TOKEN_PREFIX = "tdm_"
 MIN_PASSWORD_LENGTH = 12
 
@@ -80,6 +102,7 @@ def create_user(
     organisation_code: str,
     password: str | None = None,
     full_name: str = "",
+    language: str = "nl",
 ) -> User:
     org = organisation_by_code(session, organisation_code)
     if org.kind not in ROLE_ORGANISATIONS[role]:
@@ -96,6 +119,7 @@ def create_user(
         password_hash=hash_password(password) if password else None,
         created_at=clock.now(),
         active=True,
+        language=language if language in LANGUAGES else "nl",
     )
     user.organisation = org
     session.add(user)
@@ -129,7 +153,8 @@ def _no_user_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
-def login(session: Session, username: str, password: str, ttl: timedelta = timedelta(hours=12)) -> str:
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with this name and password; 401 otherwise (the same answer for every cause)."""
     user = session.scalar(select(User).where(User.username == username))
     stored = user.password_hash if user is not None else None
     # The same argon2 work whether the user exists, has a password or is disabled: otherwise the
@@ -137,11 +162,16 @@ def login(session: Session, username: str, password: str, ttl: timedelta = timed
     matches = verify_password(stored or _no_user_hash(), password) and stored is not None
     if user is None or not user.active or not matches:
         raise Unauthenticated("unknown user or wrong password")
-    return issue_token(session, user, name="login", ttl=ttl)
+    return user
+
+
+def login(session: Session, username: str, password: str, ttl: timedelta = timedelta(hours=12)) -> str:
+    return issue_token(session, authenticate(session, username, password), name="login", ttl=ttl)
 
 
 def disable_user(session: Session, username: str) -> int:
-    """Refuse a user from now on (login and API) and revoke their tokens; returns how many were live."""
+    """Refuse a user from now on (login, API, web) and revoke their tokens and end their browser
+    sessions; returns how many tokens were live."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user '{username}'")
@@ -152,6 +182,7 @@ def disable_user(session: Session, username: str) -> int:
     )
     for row in live:
         row.revoked_at = now
+    end_sessions_of(session, user.id)
     session.flush()
     return len(live)
 

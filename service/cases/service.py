@@ -37,6 +37,7 @@ from service.cases.queries import (
     timeline,
 )
 from service.cases.timers import COMMIT_EVERY, TickReport, tick
+from service.cases.workflow import get_workflow
 from service.core.errors import Conflict, Forbidden, NotFound, TandemError
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "fire",
     "funnel",
     "get_case",
+    "get_workflow",
     "is_system",
     "list_cases",
     "may_fire",
