@@ -4,13 +4,11 @@ password resets and API tokens with an expiry.
 Who may call these is decided by the `users:admin` permission (service.auth.policy) at the route or
 command; the rules that hold whoever calls (an administrator does not disable themself, a token
 always expires, within a year) are here. Disabling a user or resetting a password ends what that
-user had open: API tokens are revoked in this module, and every other kind of session (the web
-interface's) registers a hook with `on_sessions_end`, called in the same transaction.
+user had open, in the same transaction: API tokens and browser sessions (service.auth.sessions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,20 +21,9 @@ from service.auth.service import Actor
 from service.core import clock
 from service.core.errors import Conflict, NotFound, TandemError
 
-LANGUAGES = ("nl", "fr")
+LANGUAGES = service.LANGUAGES
 MAX_TOKEN_DAYS = 365
 LOGIN_TOKEN = "login"  # the name `service.login` gives the tokens a sign-in issues
-
-# (session, user id) -> how many sessions were ended; registered at start-up by the web interface.
-SessionsEnd = Callable[[Session, int], int]
-_session_hooks: list[SessionsEnd] = []
-
-
-def on_sessions_end(fn: SessionsEnd) -> SessionsEnd:
-    """Register how another kind of session of a user is ended (idempotent)."""
-    if fn not in _session_hooks:
-        _session_hooks.append(fn)
-    return fn
 
 
 @dataclass(frozen=True)
@@ -81,10 +68,7 @@ def create_account(
     check_language(language)
     if not username.strip() or len(username) > 80:
         raise TandemError("a user name needs 1 to 80 characters")
-    user = service.create_user(session, username.strip(), role, organisation, password, full_name)
-    user.language = language
-    session.flush()
-    return user
+    return service.create_user(session, username.strip(), role, organisation, password, full_name, language)
 
 
 def _revoke(session: Session, user_id: int, *, only: str | None = None) -> int:
@@ -98,17 +82,14 @@ def _revoke(session: Session, user_id: int, *, only: str | None = None) -> int:
     return len(live)
 
 
-def _end_sessions(session: Session, user_id: int) -> int:
-    return sum(hook(session, user_id) for hook in _session_hooks)
-
-
 def disable_account(session: Session, actor: Actor, *, username: str) -> Ended:
     """A leaver: no sign-in from now on, every API token revoked, every open session ended."""
     user = _user(session, username)
     if actor.user_id is not None and actor.user_id == user.id:
         raise Conflict("an administrator cannot disable their own account")
-    tokens = service.disable_user(session, username)
-    ended = Ended(tokens=tokens, sessions=_end_sessions(session, user.id))
+    sessions = service.live_sessions(session, user.id)
+    tokens = service.disable_user(session, username)  # revokes the tokens, ends the browser sessions
+    ended = Ended(tokens=tokens, sessions=sessions)
     session.flush()
     return ended
 
@@ -127,7 +108,7 @@ def reset_password(session: Session, *, username: str, password: str) -> Ended:
     service.check_password(password)
     user.password_hash = service.hash_password(password)
     ended = Ended(
-        tokens=_revoke(session, user.id, only=LOGIN_TOKEN), sessions=_end_sessions(session, user.id)
+        tokens=_revoke(session, user.id, only=LOGIN_TOKEN), sessions=service.end_sessions_of(session, user.id)
     )
     session.flush()
     return ended
@@ -136,8 +117,8 @@ def reset_password(session: Session, *, username: str, password: str) -> Ended:
 def set_language(session: Session, *, user_id: int, language: str) -> User:
     """The language a user's screens use (the user's own choice, or the administrator's)."""
     user = user_by_id(session, user_id)
-    user.language = check_language(language)
-    session.flush()
+    service.set_language(session, user_id, check_language(language))
+    session.refresh(user)
     return user
 
 

@@ -50,7 +50,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")  # nl / fr
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     language: Mapped[str] = mapped_column(String(2), default="nl")  # nl / fr: the web interface's
 

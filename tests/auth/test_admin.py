@@ -64,34 +64,27 @@ def test_only_the_cell_admin_administers_users(client, make_user) -> None:  # ty
 
 
 def test_disabling_a_leaver_stops_tokens_and_sessions_at_once(client, make_user, session: Session) -> None:  # type: ignore[no-untyped-def]
-    ended_for: list[int] = []
+    from service.auth import service
 
-    def end_web_sessions(_session: Session, user_id: int) -> int:
-        ended_for.append(user_id)
-        return 2
-
-    admin.on_sessions_end(end_web_sessions)
-    try:
-        boss_user, boss = make_user(Role.CELL_ADMIN, "AGODI", "boss")
-        leaver, headers = make_user(Role.GEMEENTE_USER, "21004", "leaver")
-        assert client.get("/api/me", headers=headers).status_code == 200
-        done = client.post(f"/api/users/{leaver.id}/disable", headers=boss)
-        assert done.json() == {
-            "username": "leaver",
-            "active": False,
-            "tokens_revoked": 1,
-            "sessions_ended": 2,
-        }
-        assert ended_for == [leaver.id]
-        assert client.get("/api/me", headers=headers).status_code == 401
-        login = client.post("/api/auth/token", json={"username": "leaver", "password": PW})
-        assert login.status_code == 401
-        assert client.post(f"/api/users/{boss_user.id}/disable", headers=boss).status_code == 409
-        again = client.post(f"/api/users/{leaver.id}/enable", headers=boss).json()
-        assert again["active"] is True
-        assert client.get("/api/me", headers=headers).status_code == 401  # old tokens stay revoked
-    finally:
-        admin._session_hooks.remove(end_web_sessions)
+    boss_user, boss = make_user(Role.CELL_ADMIN, "AGODI", "boss")
+    leaver, headers = make_user(Role.GEMEENTE_USER, "21004", "leaver")
+    browser = service.start_session(session, leaver)
+    session.commit()
+    assert client.get("/api/me", headers=headers).status_code == 200
+    done = client.post(f"/api/users/{leaver.id}/disable", headers=boss)
+    assert done.json() == {"username": "leaver", "active": False, "tokens_revoked": 1, "sessions_ended": 1}
+    session.expire_all()
+    assert (
+        service.session_for_token(session, browser, idle=timedelta(hours=1), max_age=timedelta(days=1))
+        is None
+    )
+    assert client.get("/api/me", headers=headers).status_code == 401
+    login = client.post("/api/auth/token", json={"username": "leaver", "password": PW})
+    assert login.status_code == 401
+    assert client.post(f"/api/users/{boss_user.id}/disable", headers=boss).status_code == 409
+    again = client.post(f"/api/users/{leaver.id}/enable", headers=boss).json()
+    assert again["active"] is True
+    assert client.get("/api/me", headers=headers).status_code == 401  # old tokens stay revoked
 
 
 def test_a_password_reset_ends_the_sign_ins_made_with_the_old_one(client, make_user) -> None:  # type: ignore[no-untyped-def]
