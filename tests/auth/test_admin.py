@@ -172,16 +172,3 @@ def test_the_cli_creates_resets_lists_and_revokes(engine) -> None:  # type: igno
     )
     assert bad.exit_code != 0
 
-
-def test_the_demo_prints_a_user_of_each_group_who_can_sign_in(client, engine) -> None:  # type: ignore[no-untyped-def]
-    from service.auth.demo_accounts import DEMO_PASSWORD, demo_sign_ins
-
-    lines = demo_sign_ins()
-    assert demo_sign_ins() == lines  # a second run creates nothing twice
-    roles = {line.split()[1] for line in lines}
-    assert {"cell_admin", "gemeente_user", "parket_user", "auditor"} <= roles
-    for line in lines:
-        signed_in = client.post(
-            "/api/auth/token", json={"username": line.split()[0], "password": DEMO_PASSWORD}
-        )
-        assert signed_in.status_code == 200, line
