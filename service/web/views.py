@@ -41,7 +41,7 @@ from service.web.pages import (
 STATIC = Path(__file__).with_name("static")
 LOGIN_CSRF_COOKIE = "tandem_login_csrf"
 # Areas of the interface whose `router` is mounted (each a module of service.web).
-AREAS: list[str] = ["service.web.cell_today", "service.web.gemeente"]
+AREAS: list[str] = ["service.web.cell_today", "service.web.gemeente", "service.parket.web"]
 
 router = APIRouter(include_in_schema=False)
 
