@@ -21,6 +21,7 @@ from service.cases.history import child_changes
 from service.cases.models import Case, CaseEvent
 from service.cases.opening import COMMUNITIES, open_cases_for_run
 from service.cases.queries import (
+    SORTABLE,
     CaseFilter,
     bulk_fire,
     case_by_id,
@@ -34,6 +35,7 @@ from service.cases.queries import (
     list_cases,
     open_cases_in_state,
     scope,
+    stage_counts,
     timeline,
 )
 from service.cases.timers import COMMIT_EVERY, TickReport, tick
@@ -42,6 +44,7 @@ from service.core.errors import Conflict, Forbidden, NotFound, TandemError
 
 __all__ = [
     "COMMIT_EVERY",
+    "SORTABLE",
     "Conflict",
     "Forbidden",
     "NotFound",
@@ -75,6 +78,7 @@ __all__ = [
     "may_fire",
     "open_cases_for_run",
     "scope",
+    "stage_counts",
     "tick",
     "timeline",
 ]

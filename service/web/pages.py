@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -139,6 +140,16 @@ class Page:
     @property
     def labels(self) -> LabelReader:
         return LabelReader(self.lang)
+
+    @property
+    def here(self) -> str:
+        """Where the language switch comes back to: this page, or after a form the page it was on."""
+        if self.request.method == "GET":
+            return _here(self.request)
+        referer = urlsplit(self.request.headers.get("referer", ""))
+        if referer.netloc and referer.netloc != self.request.url.netloc:
+            return "/"
+        return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
 
     def nav(self) -> list[NavItem]:
         return [

@@ -37,11 +37,14 @@ from service.web.pages import (
     safe_next,
     set_cookie,
 )
+from service.web.workflow_forms import check_catalogue
 
 STATIC = Path(__file__).with_name("static")
 LOGIN_CSRF_COOKIE = "tandem_login_csrf"
 # Areas of the interface whose `router` is mounted (each a module of service.web).
-AREAS: list[str] = ["service.web.cell_today", "service.web.gemeente", "service.parket.web"]
+AREAS: list[str] = ["service.web.cell_today", "service.web.cell_cases", "service.web.cell_case"]
+# the gemeente, parket, auditor and administrator views (issue 14)
+AREAS += ["service.web.gemeente", "service.parket.web"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -150,7 +153,7 @@ def _message_key(status: int) -> str:
 def install(app: FastAPI) -> None:
     """Mount the interface's routes and assets and its error pages on the application; the
     message catalogues are checked first (a missing translation stops start-up)."""
-    catalogues()
+    check_catalogue(catalogues())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
     for area in AREAS:

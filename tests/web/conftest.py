@@ -178,12 +178,16 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def screens() -> Callable[..., None]:
     """`screens(page, "name")`: in Dutch then French, check accessibility and save a PNG of each;
-    the page is left in the language it had."""
+    the page is left in the language it had. A screen that is the answer to a form (an error
+    shown) passes `redo`, which submits the form again after the language switch."""
 
-    def check(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    def check(page, name: str, redo: Callable[[object], None] | None = None) -> None:  # type: ignore[no-untyped-def]
         start = page.locator("html").get_attribute("lang") or "nl"
-        for lang in (start, "fr" if start == "nl" else "nl"):
-            switch_language(page, lang)
+        for i, lang in enumerate((start, "fr" if start == "nl" else "nl")):
+            if i:
+                switch_language(page, lang)
+                if redo is not None:
+                    redo(page)
             check_accessibility(page, f"{name} ({lang})")
             screenshot(page, name)
         switch_language(page, start)

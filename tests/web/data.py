@@ -20,6 +20,7 @@ from service.cases import service as cases
 from service.core import clock, db, migrate
 from service.core.settings import reset_settings_cache
 from service.generate.brussels import GeneratorConfig, generate_year
+from service.generate.errors import ErrorRates
 from service.generate.writers import YEAR_LISTS
 from service.ingest.models import SourceKind
 from service.ingest.service import IngestRejected, ingest_file
@@ -70,7 +71,11 @@ def pointed_at(url: str, output_dir: Path) -> Iterator[None]:
         db.reset_engine_cache()
 
 
-def build_year(folder: Path, children: int = 300, seed: int = 11) -> WebYear:
+# Messier than the generator's defaults, so that a small year still has pairs for review.
+ERRORS = ErrorRates(nn_missing=0.6, name_typo=0.2, dm_swap=0.1, date_digit=0.08, translit=0.5)
+
+
+def build_year(folder: Path, children: int = 1000, seed: int = 11) -> WebYear:
     """Generate, ingest and link a small year, open its cases, and create a user of each role."""
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{folder / 'tandem.sqlite3'}"
@@ -78,7 +83,14 @@ def build_year(folder: Path, children: int = 300, seed: int = 11) -> WebYear:
     lists = folder / "lists"
     generate_year(
         lists,
-        GeneratorConfig(children=children, seed=seed, school_year=school_year, list_scale=0.05, workers=1),
+        GeneratorConfig(
+            children=children,
+            seed=seed,
+            school_year=school_year,
+            errors=ERRORS,
+            list_scale=0.05,
+            workers=1,
+        ),
     )
     actor = Actor.system("web-tests")
     with pointed_at(url, folder / "output"):
