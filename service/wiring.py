@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from service.audit import report as audit_report
 from service.audit import service as audit
+from service.audit.report import Identity
 from service.auth import scope, throttle
 from service.cases import effects as case_effects
 from service.cases import guards as case_guards
@@ -19,6 +21,7 @@ from service.cases.workflow import Workflow, WorkflowError, get_workflow, regist
 from service.gemeenten import effects as gemeente_effects
 from service.gemeenten import guards as gemeente_guards
 from service.gemeenten import service as gemeenten
+from service.ingest import service as ingest
 from service.letters import effects as letter_effects
 from service.letters import service as letters
 from service.letters.templates import Manifest, templates
@@ -35,7 +38,17 @@ def _cases_of_child(session: Session, person_id: int, found: dict[str, set[int]]
 
 
 def _objects_of_cases(session: Session, person_id: int, found: dict[str, set[int]]) -> dict[str, set[int]]:
-    case_ids = found.get("case", set())
+    return _objects_of_case_ids(session, found.get("case", set()))
+
+
+def _child_identity(session: Session, person_id: int) -> Identity | None:
+    person = ingest.find_person(session, person_id=person_id)
+    if person is None:
+        return None
+    return Identity(person.last_name, person.first_names, person.birth_date)
+
+
+def _objects_of_case_ids(session: Session, case_ids: set[int]) -> dict[str, set[int]]:
     return {
         "assignment": gemeenten.assignment_ids_for_cases(session, case_ids=case_ids),
         "referral": parket.referral_ids_for_cases(session, case_ids=case_ids),
@@ -62,6 +75,9 @@ def wire() -> None:
         audit.register_child_resolver(_cases_of_child)
         audit.register_child_resolver(_objects_of_cases)
         throttle.on_throttled(_audit_throttled)
+        audit.register_case_resolver(_objects_of_case_ids)
+        audit_report.register_child_changes(cases.child_changes)
+        audit_report.register_child_identity(_child_identity)
         _wired.append(True)
     check_letters(templates().manifest, get_workflow())
 

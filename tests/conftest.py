@@ -129,7 +129,7 @@ def _empty_tables(eng: Engine) -> None:
             for t in tables:
                 conn.execute(t.delete())
         # Seeded organisations may have been edited by a test (e-mail, default visitor): restore.
-        conn.execute(text("UPDATE organisations SET email = NULL"))
+        conn.execute(text("UPDATE organisations SET email = NULL, default_visitor = NULL"))
 
 
 @pytest.fixture

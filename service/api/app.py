@@ -8,13 +8,14 @@ from copy import copy
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from service.core.db import session_scope
 from service.core.errors import TandemError
 from service.core.logging import configure_logging, log_failure
 from service.jobs import service as jobs
+from service.web import views as web
 from service.wiring import wire
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,12 @@ def create_app() -> FastAPI:
     for domain in DOMAINS:
         app.include_router(importlib.import_module(f"service.{domain}.views").router)
     app.router.on_startup.append(_fail_orphaned_jobs)
+    web.install(app)  # the web interface under / (its pages, assets and error pages)
 
     @app.exception_handler(TandemError)
-    async def tandem_error(_request: Request, exc: TandemError) -> JSONResponse:
+    async def tandem_error(request: Request, exc: TandemError) -> Response:
+        if web.is_page_request(request):
+            return web.page_error(request, exc)
         body = {"detail": str(exc)}
         report = getattr(exc, "report", None)
         if report is not None:
@@ -64,7 +68,9 @@ def create_app() -> FastAPI:
         return JSONResponse(status_code=exc.status, content=body, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if web.is_page_request(request):
+            return web.page_error(request, exc)
         # FastAPI's default answer repeats the offending input (for a missing field, the whole body),
         # and bodies carry names and addresses: name the field and the rule, never the value.
         errors = [
@@ -88,8 +94,8 @@ def create_app() -> FastAPI:
     return app
 
 
-def api_routes(app: FastAPI) -> list[APIRoute]:
-    """Every API route with its full path (newer FastAPI keeps included routers as wrappers)."""
+def all_routes(app: FastAPI) -> list[APIRoute]:
+    """Every route with its full path (newer FastAPI keeps included routers as wrappers)."""
     found: list[APIRoute] = []
 
     def walk(routes: list, prefix: str) -> None:  # type: ignore[type-arg]
@@ -104,3 +110,13 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 
     walk(list(app.routes), "")
     return found
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every route of the JSON API (the web interface's pages are `web_routes`)."""
+    return [route for route in all_routes(app) if route.path.startswith("/api")]
+
+
+def web_routes(app: FastAPI) -> list[APIRoute]:
+    """Every page and form route of the web interface (the route x role matrix of the pages)."""
+    return [route for route in all_routes(app) if not route.path.startswith("/api")]

@@ -1,4 +1,4 @@
-"""`tandem audit ...`: check the audit trail's hash chain and export its head (the anchor)."""
+"""`tandem audit ...`: the trail's hash chain and anchors, and its read side (one child's report)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
-from service.audit import chain
-from service.cli.common import console, ensure_schema_current
+from service.audit import chain, service
+from service.audit.report import report_for_child, report_pdf
+from service.cli.common import cli_actor, console, ensure_schema_current, fail
 from service.core.db import session_scope
+from service.core.errors import TandemError
+from service.core.labels import fmt_datetime
 
-audit_app = typer.Typer(help="The audit trail: its hash chain and anchors.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The audit trail: its hash chain, anchors and one child's report.", no_args_is_help=True
+)
 
 
 @audit_app.command("verify")
@@ -57,3 +63,38 @@ def anchor(
     if out is not None:
         out.write_text(text + "\n")
     console.print(text, highlight=False)
+
+
+@audit_app.command("child")
+def child(
+    child_id: int = typer.Argument(..., help="The register child's id (as `tandem cases show` gives it)"),
+    pdf: Path = typer.Option(None, help="Also write the bilingual PDF a family can be given here"),
+    first: str = typer.Option("nl", help="nl or fr: the family's language, printed first in the PDF"),
+) -> None:
+    """Who consulted or changed what about one child, when, and why (oldest first)."""
+    ensure_schema_current()
+    if first not in ("nl", "fr"):
+        raise fail(TandemError("--first must be nl or fr"))
+    try:
+        with session_scope() as session:
+            report = report_for_child(session, child_id)
+            service.record(
+                session,
+                cli_actor(),
+                "export" if pdf else "read",
+                "register_person",
+                [child_id],
+                "child audit report",
+            )
+            data = report_pdf(report, first=first) if pdf else None
+    except TandemError as exc:
+        raise fail(exc) from None
+    table = Table("when", "who", "organisation", "what", "why")
+    for x in report.lines:
+        table.add_row(fmt_datetime(x.at), x.actor, x.organisation_nl, x.what_nl, x.why_nl)
+    console.print(table)
+    console.print(f"{report.consulted} consultation(s), {report.changed} change(s)")
+    if data is not None:
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        pdf.write_bytes(data)
+        console.print(f"report written to {pdf}")

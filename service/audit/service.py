@@ -118,3 +118,25 @@ def about_child(session: Session, person_id: int) -> dict[str, set[int]]:
         for entity, ids in resolve(session, person_id, found).items():
             found.setdefault(entity, set()).update(ids)
     return found
+
+
+# -- "who consulted case X?": the objects of one case, by the same entity names -----------------
+
+# (session, case ids) -> {entity name: ids}; the cases domain adds the case's child.
+CaseResolver = Callable[[Session, set[int]], dict[str, set[int]]]
+_case_resolvers: list[CaseResolver] = []
+
+
+def register_case_resolver(fn: CaseResolver) -> CaseResolver:
+    if fn not in _case_resolvers:
+        _case_resolvers.append(fn)
+    return fn
+
+
+def about_case(session: Session, case_id: int) -> dict[str, set[int]]:
+    """Every object whose read is a read of this case (its timeline, assignments, letters...)."""
+    found: dict[str, set[int]] = {"case": {case_id}, "case_event": {case_id}}
+    for resolve in _case_resolvers:
+        for entity, ids in resolve(session, {case_id}).items():
+            found.setdefault(entity, set()).update(ids)
+    return found

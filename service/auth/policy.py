@@ -42,6 +42,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "notifications:read": frozenset(Role) - {Role.AUDITOR},
     "indicators:read": CELL | {Role.AUDITOR},
     "jobs:read": CELL,
+    # the joint cell's web pages (Today, Lists, Runs, Review, Cases, Letters, Gemeenten)
+    "web:cell": CELL,
+    # the other groups' web pages: each its own work
+    "web:gemeente": frozenset({Role.GEMEENTE_USER}),
+    "web:parket": frozenset({Role.PARKET_USER}),
+    "web:audit": frozenset({Role.AUDITOR, Role.CELL_ADMIN}),
+    "web:admin": frozenset({Role.CELL_ADMIN}),
     # administration and oversight
     "users:admin": frozenset({Role.CELL_ADMIN}),
     "audit:read": frozenset({Role.AUDITOR, Role.CELL_ADMIN}),

@@ -17,10 +17,32 @@ from sqlalchemy.orm import Session
 from service.auth import throttle
 from service.auth.models import ApiToken, Organisation, Role, User
 from service.auth.policy import ROLE_ORGANISATIONS
+from service.auth.sessions import (
+    LANGUAGES,
+    OpenSession,
+    end_session,
+    end_sessions_of,
+    live_sessions,
+    session_for_token,
+    set_flash,
+    set_language,
+    start_session,
+)
 from service.core import clock
 from service.core.errors import Conflict, NotFound, TandemError, Unauthenticated
 
 _hasher = PasswordHasher()
+__all__ = [
+    "LANGUAGES",
+    "OpenSession",
+    "end_session",
+    "end_sessions_of",
+    "live_sessions",
+    "session_for_token",
+    "set_flash",
+    "set_language",
+    "start_session",
+]
 TOKEN_PREFIX = "tdm_"
 MIN_PASSWORD_LENGTH = 12
 DEFAULT_TOKEN_TTL = timedelta(days=90)
@@ -53,6 +75,13 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise TandemError(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters (a passphrase is best)"
+        )
+
+
 def verify_password(stored: str | None, password: str) -> bool:
     if not stored:
         return False
@@ -76,14 +105,13 @@ def create_user(
     organisation_code: str,
     password: str | None = None,
     full_name: str = "",
+    language: str = "nl",
 ) -> User:
     org = organisation_by_code(session, organisation_code)
     if org.kind not in ROLE_ORGANISATIONS[role]:
         raise TandemError(f"role {role} cannot belong to organisation {org.code} ({org.kind})")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise TandemError(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters (a passphrase is best)"
-        )
+    if password is not None:
+        check_password(password)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(f"user '{username}' already exists")
     user = User(
@@ -94,6 +122,7 @@ def create_user(
         password_hash=hash_password(password) if password else None,
         created_at=clock.now(),
         active=True,
+        language=language if language in LANGUAGES else "nl",
     )
     user.organisation = org
     session.add(user)
@@ -130,15 +159,11 @@ def _no_user_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
-def login(
-    session: Session,
-    username: str,
-    password: str,
-    ttl: timedelta = timedelta(hours=12),
-    address: str = "local",
-) -> str:
-    """A token for a user name and password; throttled per user name and per `address`
-    (service.auth.throttle). A failed attempt is committed before the refusal, so it counts."""
+def authenticate(session: Session, username: str, password: str, address: str = "local") -> User:
+    """The active user with this name and password; 401 otherwise (the same answer for every cause).
+
+    Throttled per user name and per `address` (service.auth.throttle); a failed attempt is committed
+    before the refusal, so it counts."""
     throttle.check(session, username, address)
     user = session.scalar(select(User).where(User.username == username))
     stored = user.password_hash if user is not None else None
@@ -150,11 +175,22 @@ def login(
         session.commit()
         raise Unauthenticated("unknown user or wrong password")
     throttle.record(session, username, address, succeeded=True)
-    return issue_token(session, user, name="login", ttl=ttl)
+    return user
+
+
+def login(
+    session: Session,
+    username: str,
+    password: str,
+    ttl: timedelta = timedelta(hours=12),
+    address: str = "local",
+) -> str:
+    return issue_token(session, authenticate(session, username, password, address), name="login", ttl=ttl)
 
 
 def disable_user(session: Session, username: str) -> int:
-    """Refuse a user from now on (login and API) and revoke their tokens; returns how many were live."""
+    """Refuse a user from now on (login, API, web) and revoke their tokens and end their browser
+    sessions; returns how many tokens were live."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user '{username}'")
@@ -165,6 +201,7 @@ def disable_user(session: Session, username: str) -> int:
     )
     for row in live:
         row.revoked_at = now
+    end_sessions_of(session, user.id)
     session.flush()
     return len(live)
 
@@ -214,3 +251,29 @@ def set_organisation_contact(
     if email is not None:
         org.email = email.strip() or None
     return org
+
+
+def user_organisations(session: Session, *, user_ids: Iterable[int]) -> dict[int, str]:
+    """The organisation code of each user, by user id (who acted for which organisation)."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.id, Organisation.code)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .where(User.id.in_(wanted))
+    )
+    return {user_id: code for user_id, code in rows}
+
+
+def organisation_names(session: Session, *, codes: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Each organisation's Dutch and French name, by code."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Organisation.code, Organisation.name_nl, Organisation.name_fr).where(
+            Organisation.code.in_(wanted)
+        )
+    )
+    return {code: (nl, fr) for code, nl, fr in rows}

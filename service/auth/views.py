@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
-from sqlalchemy import select
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from service.auth import service
+from service.auth import admin, service
+from service.auth.admin_views import router as admin_router
 from service.auth.deps import allow, current_actor, get_session
-from service.auth.models import Role, User
+from service.auth.models import Role
 from service.auth.service import Actor
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -39,6 +39,7 @@ class UserOut(BaseModel):
     role: Role
     organisation: str
     active: bool
+    language: str = "nl"
 
 
 class UserCreatedOut(BaseModel):
@@ -52,6 +53,7 @@ class UserIn(BaseModel):
     organisation: str
     password: str | None = None
     full_name: str = ""
+    language: str = Field("nl", pattern="^(nl|fr)$")
 
 
 @router.post("/auth/token", response_model=TokenOut)
@@ -77,8 +79,15 @@ def list_users(
     actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session)
 ) -> list[UserOut]:
     return [
-        UserOut(id=u.id, username=u.username, role=u.role, organisation=u.organisation.code, active=u.active)
-        for u in session.scalars(select(User).order_by(User.id))
+        UserOut(
+            id=u.id,
+            username=u.username,
+            role=u.role,
+            organisation=u.organisation.code,
+            active=u.active,
+            language=u.language,
+        )
+        for u in admin.list_accounts(session)
     ]
 
 
@@ -86,7 +95,16 @@ def list_users(
 def create_user(
     body: UserIn, actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session)
 ) -> UserCreatedOut:
-    user = service.create_user(
-        session, body.username, body.role, body.organisation, body.password, body.full_name
+    user = admin.create_account(
+        session,
+        username=body.username,
+        role=body.role,
+        organisation=body.organisation,
+        language=body.language,
+        password=body.password,
+        full_name=body.full_name,
     )
     return UserCreatedOut(id=user.id, username=user.username)
+
+
+router.include_router(admin_router)

@@ -86,14 +86,34 @@ def _where(session: Session, actor: Actor, filters: CaseFilter) -> list[ColumnEl
     return [scope(actor), *filters.where(session, get_workflow(), clock.now())]
 
 
+# The columns a list of cases may be sorted by (the web interface's sortable table).
+SORTABLE = {
+    "id": Case.id,
+    "state": Case.state,
+    "nis_code": Case.nis_code,
+    "opened_at": Case.opened_at,
+    "due_at": Case.due_at,
+    "owner_community": Case.owner_community,
+}
+
+
 def list_cases(
-    session: Session, actor: Actor, filters: CaseFilter, *, limit: int = 100, offset: int = 0
+    session: Session,
+    actor: Actor,
+    filters: CaseFilter,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    sort: str = "id",
+    descending: bool = False,
 ) -> tuple[int, list[Case]]:
     """One page of the cases the actor may see, with the total count for paging."""
     where = _where(session, actor, filters)
     total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    column = SORTABLE.get(sort, Case.id)
+    order = [column.desc().nulls_last() if descending else column.asc().nulls_last(), Case.id]
     items = session.scalars(
-        select(Case).where(*where).order_by(Case.id).limit(max(1, min(limit, 1000))).offset(max(0, offset))
+        select(Case).where(*where).order_by(*order).limit(max(1, min(limit, 1000))).offset(max(0, offset))
     )
     return total, list(items)
 
@@ -182,6 +202,17 @@ def funnel(session: Session, actor: Actor, school_year: str | None = None) -> di
         "overdue": overdue or 0,
         "total": sum(by_state.values()),
     }
+
+
+def stage_counts(session: Session, actor: Actor, filters: CaseFilter) -> dict[str, tuple[int, int]]:
+    """Per state: (cases, of which overdue) among those the filters match (no personal data)."""
+    wf = get_workflow()
+    where = _where(session, actor, filters)
+    overdue = and_(*CaseFilter(overdue=True).where(session, wf, clock.now()))
+    rows = session.execute(
+        select(Case.state, func.count(), func.count().filter(overdue)).where(*where).group_by(Case.state)
+    )
+    return {state: (int(n), int(late)) for state, n, late in rows}
 
 
 # Reads for other domains ---------------------------------------------------------------------

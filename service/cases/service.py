@@ -17,9 +17,11 @@ from service.cases.engine import (
     ensure_direct,
     fire,
 )
+from service.cases.history import child_changes
 from service.cases.models import Case, CaseEvent
 from service.cases.opening import COMMUNITIES, open_cases_for_run
 from service.cases.queries import (
+    SORTABLE,
     CaseFilter,
     bulk_fire,
     case_by_id,
@@ -33,13 +35,16 @@ from service.cases.queries import (
     list_cases,
     open_cases_in_state,
     scope,
+    stage_counts,
     timeline,
 )
 from service.cases.timers import COMMIT_EVERY, TickReport, tick
+from service.cases.workflow import get_workflow
 from service.core.errors import Conflict, Forbidden, NotFound, TandemError
 
 __all__ = [
     "COMMIT_EVERY",
+    "SORTABLE",
     "Conflict",
     "Forbidden",
     "NotFound",
@@ -60,17 +65,20 @@ __all__ = [
     "first_transition_at",
     "open_cases_in_state",
     "case_ids_of_child",
+    "child_changes",
     "ensure_case_visible",
     "ensure_direct",
     "find_case",
     "fire",
     "funnel",
     "get_case",
+    "get_workflow",
     "is_system",
     "list_cases",
     "may_fire",
     "open_cases_for_run",
     "scope",
+    "stage_counts",
     "tick",
     "timeline",
 ]

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     smtp_sender: str = "tandem@example.be"
 
+    # The web interface: a browser session ends after this many idle minutes, and after this many
+    # hours in any case.
+    web_idle_minutes: int = 30
+    web_session_hours: int = 12
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -18,6 +18,9 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from service.gemeenten.answers import record_visit as answer_visit
+from service.gemeenten.answers import register_check as answer_check
+from service.gemeenten.answers import send_back as answer_send_back
 from service.gemeenten.checks import ADDRESS_FIELDS, address_problems, clean_address, visit_problems
 from service.gemeenten.models import Assignment, AssignmentStatus
 from service.gemeenten.reading import (
@@ -35,6 +38,7 @@ from service.gemeenten.reading import (
     visit_for,
 )
 from service.gemeenten.schemas import visit_document
+from service.gemeenten.settings import gemeente_settings
 from service.gemeenten.steps import (
     ANSWER_OF_TRANSITION,
     REGISTER_TRANSITIONS,
@@ -57,6 +61,7 @@ from service.gemeenten.worklists import (
     CSV_COLUMNS,
     TEMPLATES,
     GemeenteLoad,
+    handed_over_origins,
     overview,
     worklist_csv,
     worklist_file,
@@ -99,6 +104,11 @@ __all__ = [
     "return_assignment",
     "send_reminder",
     "update_settings",
+    "gemeente_settings",
+    "handed_over_origins",
+    "answer_check",
+    "answer_send_back",
+    "answer_visit",
     "visit_bounds",
     "visit_dict",
     "visit_document",

@@ -29,6 +29,7 @@ from service.gemeenten.models import (
     VisitorKind,
 )
 from service.gemeenten.reading import case_reference, gemeente, open_assignment
+from service.gemeenten.settings import check_email
 from service.ingest import service as ingest
 from service.notifications import service as notifications
 
@@ -230,6 +231,7 @@ def update_settings(
     ensure_gemeente(actor, nis_code, "gemeente")
     if visitor is not None and visitor not in {v.value for v in VisitorKind}:
         raise TandemError(f"visitor must be one of {', '.join(v.value for v in VisitorKind)}")
+    check_email(email)
     try:
         org = auth.set_organisation_contact(session, nis_code, default_visitor=visitor, email=email)
     except NotFound:

@@ -18,9 +18,7 @@ from service.audit import service as audit
 from service.auth.deps import allow, get_session
 from service.auth.scope import ensure_gemeente
 from service.auth.service import Actor
-from service.cases import service as cases
-from service.core.errors import Conflict
-from service.gemeenten import service
+from service.gemeenten import answers, service
 from service.gemeenten.models import RegisterAnswer, Step, VisitorKind
 from service.gemeenten.schemas import (
     AssignmentOut,
@@ -113,29 +111,6 @@ class SendBackIn(BaseModel):
     expected_version: int | None = None
 
 
-def _fire(
-    session: Session,
-    actor: Actor,
-    assignment_id: int,
-    step: Step | None,
-    transition: str,
-    payload: dict[str, Any],
-    reason: str = "",
-    expected_version: int | None = None,
-) -> AssignmentOut:
-    """Answer an open assignment of the actor's gemeente by firing the case transition it stands for."""
-    a = service.get_assignment(session, actor, assignment_id)
-    if a.status != "open" or (step is not None and a.step != step):
-        raise Conflict(f"assignment {a.id} is {a.status} ({a.step}); it cannot take this answer")
-    cases.fire(
-        session, a.case_id, transition, actor, payload, expected_version=expected_version, reason=reason
-    )
-    session.flush()
-    session.refresh(a)
-    audit.record(session, actor, "change", "assignment", [a.id], transition)
-    return service.assignment_view(session, a, with_person=False)
-
-
 @router.post("/assignments/{assignment_id}/register-check", **ASSIGNMENT)
 def answer_register_check(
     assignment_id: int,
@@ -146,22 +121,17 @@ def answer_register_check(
     """The population-register check: still registered (a home visit follows), moved within Brussels
     (the case moves to that gemeente, with the family's new address there), moved out of the region,
     left for abroad, deceased."""
-    payload: dict[str, Any] = {"answer": body.answer.value}
-    if body.answer == RegisterAnswer.MOVED_WITHIN_BRUSSELS:
-        payload["new_nis_code"] = body.new_nis_code
-        payload["new_address"] = body.new_address.model_dump() if body.new_address else None
-    if body.remarks:
-        payload["remarks"] = body.remarks
-    return _fire(
+    a = answers.register_check(
         session,
         actor,
         assignment_id,
-        Step.REGISTER_CHECK,
-        service.REGISTER_TRANSITIONS[body.answer],
-        payload,
-        body.remarks,
-        body.expected_version,
+        body.answer,
+        new_nis_code=body.new_nis_code,
+        new_address=body.new_address.model_dump() if body.new_address else None,
+        remarks=body.remarks,
+        expected_version=body.expected_version,
     )
+    return service.assignment_view(session, a, with_person=False)
 
 
 @router.post("/assignments/{assignment_id}/visit", **ASSIGNMENT)
@@ -172,13 +142,9 @@ def record_visit(
     session: Session = Depends(get_session),
 ) -> Any:
     """The home-visit report; the case moves on to the cell's decision about the parket."""
-    payload = body.model_dump(exclude={"expected_version"}, mode="json")
-    if payload["visitor_kind"] is None:
-        a = service.get_assignment(session, actor, assignment_id)
-        payload["visitor_kind"] = service.default_visitor(session, a.nis_code)
-    return _fire(
-        session, actor, assignment_id, Step.HOME_VISIT, "record_visit", payload, "", body.expected_version
-    )
+    report = body.model_dump(exclude={"expected_version"}, mode="json")
+    a = answers.record_visit(session, actor, assignment_id, report, body.expected_version)
+    return service.assignment_view(session, a, with_person=False)
 
 
 @router.post("/assignments/{assignment_id}/send-back", **ASSIGNMENT)
@@ -189,10 +155,8 @@ def send_back(
     session: Session = Depends(get_session),
 ) -> Any:
     """Return the case to the cell with a reason (wrong gemeente, address unknown, other)."""
-    payload = {"reason": body.reason, "reason_code": body.reason_code}
-    return _fire(
-        session, actor, assignment_id, None, "send_back", payload, body.reason, body.expected_version
-    )
+    a = answers.send_back(session, actor, assignment_id, body.reason_code, body.reason, body.expected_version)
+    return service.assignment_view(session, a, with_person=False)
 
 
 # -- per gemeente: work list, overdue list, settings -------------------------------------------
@@ -247,6 +211,14 @@ def worklist_pdf(
 class GemeenteSettingsIn(BaseModel):
     default_visitor: VisitorKind | None = None
     email: str | None = Field(None, max_length=200, description="Where notifications are e-mailed; '' clears")
+
+
+@router.get("/gemeenten/{nis_code}/settings", response_model=SettingsOut)
+def read_settings(
+    nis_code: str, actor: Actor = Depends(allow("assignments:read")), session: Session = Depends(get_session)
+) -> Any:
+    """Who visits by default and where the gemeente's notifications are e-mailed."""
+    return service.gemeente_settings(session, actor, nis_code)
 
 
 @router.put("/gemeenten/{nis_code}/settings", response_model=SettingsOut)

@@ -104,7 +104,7 @@ def _open_with_address(
     return [(a, reported) for a, reported in session.execute(query).all()]
 
 
-def _handed_over_from(session: Session, found: list[Assignment]) -> dict[int, str]:
+def handed_over_origins(session: Session, found: list[Assignment]) -> dict[int, str]:
     """The gemeente each handed-over assignment came from, by the earlier assignment's id."""
     ids = [a.handed_over_from_id for a in found if a.handed_over_from_id]
     if not ids:
@@ -127,7 +127,7 @@ def worklist_rows(session: Session, actor: Actor, nis_code: str, *, overdue_only
         for y in ingest.school_years_by_id(session, (c.school_year_id for c in by_id.values())).values()
     }
     names = {g.nis_code: g.name for g in session.scalars(select(Gemeente))}
-    previous = _handed_over_from(session, [a for a, _ in found])
+    previous = handed_over_origins(session, [a for a, _ in found])
     rows = []
     for a, reported in found:
         case = by_id[a.case_id]

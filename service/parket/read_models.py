@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -30,11 +30,14 @@ class ReferralOut(BaseModel):
     outcome_by: str | None
     outcome_note: str | None
     case_state: str = ""
+    decision_due_at: datetime | None = None
+    compulsory_ends_on: date | None = None
 
     @classmethod
     def of(cls, session: Session, r: Referral) -> ReferralOut:
         out = cls.model_validate(r)
         out.reference, out.case_state = service.referral_reference(session, r)
+        out.decision_due_at, out.compulsory_ends_on = service.referral_deadlines(session, r)
         if r.outcome:
             out.outcome_nl, out.outcome_fr = service.OUTCOME_LABELS[Outcome(r.outcome)]
         return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -47,6 +47,8 @@ __all__ = [
     "outcome_choices",
     "referral_problems",
     "referral_reference",
+    "referral_deadlines",
+    "referral_history",
     "withdraw_referral",
     "zip_bytes",
 ]
@@ -200,6 +202,23 @@ def referral_reference(session: Session, r: Referral) -> tuple[str, str]:
     case = cases.find_case(session, case_id=r.case_id)
     assert case is not None
     return gemeenten.case_reference(session, case), case.state
+
+
+def referral_deadlines(session: Session, r: Referral) -> tuple[datetime | None, date | None]:
+    """When the parket's decision is due (while the referral waits for it) and the day the child's
+    compulsory schooling ends."""
+    case = cases.find_case(session, case_id=r.case_id)
+    assert case is not None
+    waiting = r.status == ReferralStatus.REFERRED and case.state == "referred_to_parket"
+    return (case.due_at if waiting else None), case.compulsory_ends_on
+
+
+def referral_history(session: Session, actor: Actor, referral_id: int) -> list[Referral]:
+    """Every referral of the same case, oldest first: what the parket decided each time (a file
+    returned for more information, referred again, then decided)."""
+    r = get_referral(session, actor, referral_id)
+    query = select(Referral).where(Referral.case_id == r.case_id, referral_scope(actor)).order_by(Referral.id)
+    return list(session.scalars(query))
 
 
 def file_problems(session: Session, case: Case) -> list[str]:

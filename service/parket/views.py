@@ -13,9 +13,7 @@ from service.audit import service as audit
 from service.auth.deps import allow, get_session
 from service.auth.service import Actor
 from service.cases import service as cases
-from service.core.errors import TandemError
-from service.parket import casefile, service
-from service.parket.models import Outcome
+from service.parket import casefile, decisions, service
 from service.parket.read_models import JsonSchema, ReadinessOut, ReferralOut, SchemaVersionsOut
 
 router = APIRouter(prefix="/api", tags=["parket"])
@@ -65,6 +63,16 @@ def get_referral(
     return ReferralOut.of(session, r)
 
 
+@router.get("/referrals/{referral_id}/history", response_model=list[ReferralOut])
+def referral_history(
+    referral_id: int, actor: Actor = Depends(allow("referrals:read")), session: Session = Depends(get_session)
+) -> list[ReferralOut]:
+    """Every referral of this referral's case, oldest first, with what the parket decided each time."""
+    found = service.referral_history(session, actor, referral_id)
+    audit.record(session, actor, "read", "referral", [r.id for r in found], "read referral history")
+    return [ReferralOut.of(session, r) for r in found]
+
+
 @router.get(
     "/referrals/{referral_id}/case-file",
     response_class=Response,
@@ -102,23 +110,5 @@ def record_outcome(
     session: Session = Depends(get_session),
 ) -> ReferralOut:
     """The parket's decision closes the case; 'returned' sends it back to the cell for more information."""
-    r = service.get_referral(session, actor, referral_id)
-    if body.outcome == Outcome.RETURNED:
-        if not body.note.strip():
-            raise TandemError("a returned file needs a note saying what information is missing")
-        transition, payload = service.RETURN, {"reason": body.note}
-    else:
-        transition, payload = service.DECIDE, {"outcome": body.outcome}
-    cases.fire(
-        session,
-        r.case_id,
-        transition,
-        actor,
-        payload,
-        expected_version=body.expected_version,
-        reason=body.note,
-    )
-    session.flush()
-    session.refresh(r)
-    audit.record(session, actor, "change", "referral", [r.id], f"parket outcome {body.outcome}")
+    r = decisions.decide(session, actor, referral_id, body.outcome, body.note, body.expected_version)
     return ReferralOut.of(session, r)

@@ -167,6 +167,11 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/register/children/{person_id}"): ("/api/register/children/{own}", "forbidden"),
     ("GET", "/api/jobs/{job_id}"): ("/api/jobs/1", "forbidden"),
     ("GET", "/api/audit"): ("/api/audit", "forbidden"),
+    ("GET", "/api/audit/children/{child_id}"): ("/api/audit/children/{own}", "forbidden"),
+    ("GET", "/api/audit/children/{child_id}/report.pdf"): (
+        "/api/audit/children/{own}/report.pdf",
+        "forbidden",
+    ),
     # linkage runs and the review queue belong to the joint cell: a gemeente may not use them at all
     ("POST", "/api/runs"): ("/api/runs", "forbidden"),
     ("GET", "/api/runs/{run_id}"): ("/api/runs/1", "forbidden"),
@@ -207,10 +212,12 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/gemeenten/{nis_code}/worklist.csv"): ("/api/gemeenten/21015/worklist.csv", "hidden"),
     ("GET", "/api/gemeenten/{nis_code}/worklist.pdf"): ("/api/gemeenten/21015/worklist.pdf", "hidden"),
     ("PUT", "/api/gemeenten/{nis_code}/settings"): ("/api/gemeenten/21015/settings", "hidden"),
+    ("GET", "/api/gemeenten/{nis_code}/settings"): ("/api/gemeenten/21015/settings", "hidden"),
     # parket referrals are for the cell and the parket; the case-file schema is public reference
     ("GET", "/api/referrals"): ("/api/referrals", "forbidden"),
     ("GET", "/api/referrals/check/{case_id}"): ("/api/referrals/check/{other_case}", "forbidden"),
     ("GET", "/api/referrals/{referral_id}"): ("/api/referrals/1", "forbidden"),
+    ("GET", "/api/referrals/{referral_id}/history"): ("/api/referrals/1/history", "forbidden"),
     ("GET", "/api/referrals/{referral_id}/case-file"): ("/api/referrals/1/case-file", "forbidden"),
     ("POST", "/api/referrals/{referral_id}/outcome"): ("/api/referrals/1/outcome", "forbidden"),
     ("GET", "/api/parket/schemas/case-file"): ("/api/parket/schemas/case-file", "reference"),
@@ -234,6 +241,16 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/api/letters/replies"): ("/api/letters/replies", "forbidden"),
     ("GET", "/api/letters/replies"): ("/api/letters/replies?case_id={other_case}", "forbidden"),
     ("POST", "/api/letters/replies/{reply_id}/verify"): ("/api/letters/replies/1/verify", "forbidden"),
+    # user administration is the cell administrator's alone
+    ("GET", "/api/organisations"): ("/api/organisations", "forbidden"),
+    ("GET", "/api/users/{user_id}"): ("/api/users/1", "forbidden"),
+    ("POST", "/api/users/{user_id}/disable"): ("/api/users/1/disable", "forbidden"),
+    ("POST", "/api/users/{user_id}/enable"): ("/api/users/1/enable", "forbidden"),
+    ("PUT", "/api/users/{user_id}/password"): ("/api/users/1/password", "forbidden"),
+    ("PUT", "/api/users/{user_id}/language"): ("/api/users/1/language", "forbidden"),
+    ("GET", "/api/users/{user_id}/tokens"): ("/api/users/1/tokens", "forbidden"),
+    ("POST", "/api/users/{user_id}/tokens"): ("/api/users/1/tokens", "forbidden"),
+    ("POST", "/api/users/{user_id}/tokens/{token_id}/revoke"): ("/api/users/1/tokens/1/revoke", "forbidden"),
 }
 
 # A valid request body for routes that need one, so the scope check (not validation) answers.

@@ -1,0 +1,1 @@
+"""The web interface: server-rendered pages beside the JSON API (see service/web/pages.py)."""
