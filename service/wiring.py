@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.audit import report as audit_report
 from service.audit import service as audit
-from service.audit.report import Identity
+from service.audit.schemas import Identity
 from service.auth import scope, throttle
 from service.cases import effects as case_effects
 from service.cases import guards as case_guards

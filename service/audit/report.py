@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from service.audit import vocabulary
 from service.audit.models import AuditEvent
+from service.audit.schemas import Change, Identity
 from service.audit.service import about_child, events
 from service.auth import service as auth
 from service.core import clock, pdf
@@ -26,28 +27,6 @@ from service.core.errors import NotFound
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_EVENTS = 20_000
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change of a child's case, as the cases domain describes it in both languages."""
-
-    at: datetime
-    actor: str
-    organisation: str | None  # the organisation code the actor acted for
-    case_id: int
-    what_nl: str
-    what_fr: str
-    why: str = ""
-
-
-@dataclass(frozen=True)
-class Identity:
-    """What the family recognises its child by on the report (shown to the family only)."""
-
-    last_name: str
-    first_names: str
-    birth_date: date | None
 
 
 ChildChanges = Callable[[Session, int], list[Change]]

@@ -6,7 +6,7 @@ only its own data, the parket only referred cases) is decided in `service.auth.s
 
 from __future__ import annotations
 
-from service.auth.models import Role
+from service.auth.models import Role  # re-exported: other domains name roles through the policy
 
 CELL = frozenset({Role.CELL_OPERATOR, Role.CELL_ADMIN})
 

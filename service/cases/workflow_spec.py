@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from service.auth.models import Role
+from service.auth.policy import Role
 from service.core.errors import ConfigurationError
 
 ANY_OPEN = "*"  # `from: "*"`: every state that is not final

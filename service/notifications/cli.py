@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from service.auth.models import Role
+from service.auth.policy import Role
 from service.auth.service import Actor
 from service.cli.common import console, ensure_schema_current
 from service.core.db import session_scope

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from service.api.responses import download
 from service.audit import service as audit
-from service.auth.models import Role
+from service.auth.policy import Role
 from service.core import clock
 from service.core.errors import TandemError
 from service.notifications import service as notifications

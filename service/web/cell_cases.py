@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.requests import Request
 
 from service.audit import service as audit
-from service.auth.models import Role
+from service.auth.policy import Role
 from service.cases import service as cases
 from service.core import clock
 from service.core.case_reference import case_id_from, case_reference

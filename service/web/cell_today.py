@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
-from service.auth.models import Role
+from service.auth.policy import Role
 from service.cases import service as cases
 from service.gemeenten import service as gemeenten
 from service.ingest import service as ingest

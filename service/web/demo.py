@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from service.auth import service as auth
-from service.auth.models import Role
+from service.auth.policy import Role
 from service.core.db import session_scope
 from service.core.errors import Conflict
 

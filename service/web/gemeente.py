@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from service.api.responses import download
 from service.audit import service as audit
-from service.auth.models import Role
+from service.auth.policy import Role
 from service.core import clock
 from service.gemeenten import service as gemeenten
 from service.notifications import service as notifications

@@ -10,11 +10,11 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from service.auth.models import Role
+from service.auth.policy import Role
 from service.cases import service as cases
 from service.core.errors import TandemError
 from service.gemeenten import service as gemeenten
-from service.gemeenten.models import ParentsSaid, RegisterAnswer, VisitorKind
+from service.gemeenten.schemas import ParentsSaid, RegisterAnswer, VisitorKind
 from service.web.forms import FormErrors
 from service.web.pages import Page
 

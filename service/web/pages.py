@@ -49,8 +49,7 @@ from starlette.datastructures import FormData
 
 from service.auth import service as auth
 from service.auth.deps import get_session
-from service.auth.models import Role
-from service.auth.policy import roles_for
+from service.auth.policy import Role, roles_for
 from service.auth.service import Actor
 from service.core.settings import get_settings
 from service.web.forms import field_id

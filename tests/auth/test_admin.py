@@ -171,4 +171,3 @@ def test_the_cli_creates_resets_lists_and_revokes(engine) -> None:  # type: igno
         app, ["users", "create", "x", "--role", "auditor", "--org", "AGODI", "--language", "en"]
     )
     assert bad.exit_code != 0
-

@@ -13,10 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from service.generate.brussels import GeneratorConfig, generate_year
-from service.generate.errors import ErrorRates
-from service.generate.writers import YEAR_LISTS
-
 from service.auth import service as auth
 from service.auth.models import Role
 from service.auth.service import Actor
@@ -27,6 +23,9 @@ from service.ingest.models import SourceKind
 from service.ingest.service import IngestRejected, ingest_file
 from service.linkage.service import run_linkage
 from service.web.demo import DEMO_PASSWORD, DEMO_USERS
+from sim.generate.brussels import GeneratorConfig, generate_year
+from sim.generate.errors import ErrorRates
+from sim.generate.writers import YEAR_LISTS
 
 PASSWORD = DEMO_PASSWORD
 # username -> (role, organisation, language): the demo's users, and a second gemeente
