@@ -123,8 +123,9 @@ def _keep_tight(sub: pd.DataFrame, candidates: Candidates, compared: Compared) -
     return kept, Compared(g[keep], compared.swapped[keep])
 
 
-def _model(sub, people, candidates, gamma, encoded, settings, labels) -> FSModel:  # type: ignore[no-untyped-def]
-    """Train on the general records' pairs only: foreign-number pairs never teach the model."""
+def _model(sub, people, candidates, gamma, encoded, settings, labels, linked) -> FSModel:  # type: ignore[no-untyped-def]
+    """Train on the general records' pairs only: foreign-number pairs never teach the model.
+    `linked` marks the register children with a stage-1 link."""
     general = sub["nn_class"].to_numpy()[candidates.ri] == 0
     masks = {
         "birth_date": (candidates.mask("birth_date_surname") | candidates.mask("birth_date_first_name"))
@@ -133,7 +134,17 @@ def _model(sub, people, candidates, gamma, encoded, settings, labels) -> FSModel
     }
     n_general = int((sub["nn_class"] == 0).sum())
     if n_general and len(people):
-        return train(sub, people, gamma, masks, settings, encoded=encoded, labels=labels)
+        return train(
+            sub,
+            people,
+            gamma,
+            masks,
+            settings,
+            encoded=encoded,
+            labels=labels,
+            pair_class=linked[candidates.pi],
+            hash_linked_people=int(linked.sum()),
+        )
     model = FSModel(u={f: [1.0 / len(v)] * len(v) for f, v in FSModel().m.items()})
     model.training = {"health": {"verdict": "ok", "problems": [], "used": "nothing to train on"}}
     return model
@@ -195,10 +206,13 @@ def link(
     ]
     counts["candidate_pairs"] = int(len(candidates))
     step(4, 6, f"stage 2: model ({len(candidates):,} pairs)")
+    linked = np.zeros(len(people), dtype=bool)
+    linked[first.links["pi"].to_numpy(dtype=np.int64)] = True
     if model is None:
-        model = _model(sub, people, candidates, gamma, encoded, settings, labelled_m(first.labelled_gamma))
+        labels = labelled_m(first.labelled_gamma)
+        model = _model(sub, people, candidates, gamma, encoded, settings, labels, linked)
     weights = model.field_weights(gamma, tf_for_pairs(people, tf_tables(people), pi))
-    raw_prob = model.probability(weights)
+    raw_prob = model.probability(weights, linked[pi])
     step(5, 6, "stage 2: decisions")
     rec = stage2_idx[sri] if len(sri) else np.zeros(0, dtype=np.int64)
     method = np.full(len(rec), "fuzzy", dtype=object)

@@ -142,7 +142,7 @@ COLLAPSED = {  # what EM learnt at Brussels scale with 1.8 million outside pupil
 
 def _collapse(monkeypatch: pytest.MonkeyPatch) -> None:
     def collapsed_em(gamma: np.ndarray, model: FSModel, fields: list[str], **_: Any):  # type: ignore[no-untyped-def]
-        return {f: COLLAPSED[f] for f in fields}, 0.9, 12
+        return {f: COLLAPSED[f] for f in fields}, np.array([0.9, 0.9]), 12
 
     monkeypatch.setattr(training, "expectation_maximisation", collapsed_em)
 
