@@ -27,7 +27,8 @@ COMPARISONS: dict[str, list[str]] = {
     ],
     "surname": [
         "exact (folded, particles glued)",
-        "one part of a compound surname equal (particles glued or as words), skeleton equal, or Jaro-Winkler >= 0.92",
+        "one part of a compound surname equal (particles glued or as words) or within Jaro-Winkler 0.92 of a"
+        " part of the other, skeleton equal, or Jaro-Winkler >= 0.92",
         "Jaro-Winkler >= 0.80",
         "different",
     ],
@@ -111,6 +112,7 @@ class _Names:
     skel: np.ndarray  # per token-string code: code of its skeleton ("" -> -1)
     keys: np.ndarray  # key strings
     tokens: tuple[np.ndarray, ...]  # per token-string code: token ids, padded with -1, per tokenisation
+    parts: list[tuple[str, ...]] | None = None  # surnames: per token-string code, its parts (>= 3 letters)
 
     @classmethod
     def build(
@@ -141,9 +143,37 @@ class _Names:
         # its plain words: a list that dropped the particles (`Wouwghem` for `Van den Wouwghem`) or
         # kept only them (`El` for `El Bakkali`) still keeps a part of the name
         tokenised = [_token_matrix(words)]
+        parts = None
         if surname:
-            tokenised.append(_token_matrix([surname_segments(v) for v in tok_values.tolist()]))
-        return cls(t_r, t_rx, t_p, key_of, skel_of, key_values, tuple(tokenised))
+            segments = [surname_segments(v) for v in tok_values.tolist()]
+            tokenised.append(_token_matrix(segments))
+            parts = [
+                tuple({p for p in (*w, *g) if len(p) >= 3}) for w, g in zip(words, segments, strict=True)
+            ]
+        return cls(t_r, t_rx, t_p, key_of, skel_of, key_values, tuple(tokenised), parts)
+
+    def _part_close(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Compound surnames: one part of one side within Jaro-Winkler 0.92 of a part of the other
+        (`Rodrguez` for `López Rodríguez`: a list kept one part and mistyped it)."""
+        out = np.zeros(len(a), dtype=bool)
+        if self.parts is None or not len(a):
+            return out
+        left: list[str] = []
+        right: list[str] = []
+        owner: list[int] = []
+        for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+            pa, pb = self.parts[x], self.parts[y]
+            if pa and pb and len(pa) + len(pb) > 2:
+                for u in pa:
+                    for v in pb:
+                        left.append(u)
+                        right.append(v)
+                        owner.append(i)
+        if owner:
+            score = process.cpdist(left, right, scorer=JaroWinkler.normalized_similarity, workers=-1)
+            hit = np.asarray(owner)[score >= 0.92]
+            out[hit] = True
+        return out
 
     def levels(self, record_codes: np.ndarray, ri: np.ndarray, pi: np.ndarray) -> np.ndarray:
         """Levels for the pairs, computed once per distinct pair of token strings."""
@@ -166,6 +196,8 @@ class _Names:
         rest = np.flatnonzero(~exact & ~close)
         for tokens in self.tokens:
             close[rest] |= _token_subset(tokens[a[rest]], tokens[b[rest]])
+        rest = rest[~close[rest]]
+        close[rest] = self._part_close(a[rest], b[rest])
         level = np.full(len(a), 3, dtype=np.int8)
         level[jw >= 0.80] = 2
         level[close] = 1
