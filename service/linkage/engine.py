@@ -150,8 +150,19 @@ def _model(sub, people, candidates, gamma, encoded, settings, labels, linked) ->
     return model
 
 
+def _homonym_weight(people: pd.DataFrame) -> np.ndarray:
+    """Per register child, how likely a random person shares its first name, surname and birth date
+    (product of the three frequencies among register children): up to a constant, its expected
+    number of exact homonyms on the lists."""
+    out = np.ones(len(people))
+    for col in ("fn", "sn", "dob"):
+        out *= people[col].map(people[col].value_counts(normalize=True)).to_numpy(dtype=np.float64)
+    return out
+
+
 def _cap_foreign(  # noqa: PLR0913
     sub: pd.DataFrame,
+    people: pd.DataFrame,
     ri: np.ndarray,
     pi: np.ndarray,
     prob: np.ndarray,
@@ -160,23 +171,26 @@ def _cap_foreign(  # noqa: PLR0913
     counts: dict[str, Any],
 ) -> np.ndarray:
     """A foreign-number pair without a Brussels postcode on the record is either a checksum-valid
-    typo of the child's number or an exact homonym living elsewhere. How often homonyms happen is
-    seen on the children the number already links (stage 1): their tight-route pairs are homonyms.
-    Scaled to the children without a link, that many of their tight-route pairs are expected to be
-    homonyms too; the rest are typos, and that share caps the pairs' probability. A pair whose child
+    typo of the child's number or an exact homonym living elsewhere. Homonyms are seen on the
+    children the number already links (stage 1): their tight-route pairs are all homonyms, which
+    calibrates each child's expected homonyms (`_homonym_weight`, Jeffreys' +1/2: none seen is no
+    proof of none). Among children without a link, what homonyms do not explain are typos; a pair's
+    probability is capped by typo / (typo + its child's expected homonyms). A pair whose child
     already has a hash link may reach review, never a link."""
     foreign = sub["nn_class"].to_numpy()[ri] == 1
     placed = np.isin(sub["postcode"].to_numpy()[ri], BRUSSELS_POSTCODES)
     on_linked = linked[pi]
-    n_linked = int(linked.sum())
+    weight = _homonym_weight(people)
     k_linked = int((foreign & on_linked).sum())
     k_unlinked = int((foreign & ~on_linked).sum())
-    # the homonym rate per child (k + 1/2) / n: Jeffreys' estimate, none seen is no proof of none
-    expected = (k_linked + 0.5) * (len(linked) - n_linked) / max(n_linked, 1)
-    share = max(0.0, 1.0 - expected / k_unlinked) if k_unlinked else 0.0
+    alpha = (k_linked + 0.5) / max(float(weight[linked].sum()), 1e-300)
+    homonyms_unlinked = alpha * float(weight[~linked].sum())
+    typo_rate = max(k_unlinked - homonyms_unlinked, 0.0) / max(int((~linked).sum()), 1)
+    expected = alpha * weight[pi]
+    share = typo_rate / np.maximum(typo_rate + expected, 1e-300)
     counts["tight_route_pairs_linked_children"] = k_linked
     counts["tight_route_pairs_unlinked_children"] = k_unlinked
-    counts["tight_route_typo_share_permille"] = int(round(1000 * share))
+    counts["tight_route_homonyms_expected_unlinked"] = int(round(homonyms_unlinked))
     cap = np.where(on_linked, np.nextafter(settings.link_probability, 0.0), share)
     return np.where(foreign & ~placed, np.minimum(prob, cap), prob)
 
@@ -240,7 +254,7 @@ def link(
     rec = stage2_idx[sri] if len(sri) else np.zeros(0, dtype=np.int64)
     method = np.full(len(rec), "fuzzy", dtype=object)
     twin_block = twin_rule(sub, people, sri, pi, gamma[:, FN], encoded)
-    prob = np.where(twin_block, 0.0, _cap_foreign(sub, sri, pi, raw_prob, linked, settings, counts))
+    prob = np.where(twin_block, 0.0, _cap_foreign(sub, people, sri, pi, raw_prob, linked, settings, counts))
     counts["twin_rule_blocked"] = int((twin_block & (raw_prob >= settings.review_probability)).sum())
     if decisions:
         prob, method = _apply_decisions(records, rec, pi, people, prob, method, decisions, counts)
