@@ -60,53 +60,41 @@ def _copy(session: Session, table: Table, frame: pd.DataFrame) -> None:
         raw.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
+def _person_columns(frame: pd.DataFrame, batch_id: int) -> dict[str, Any]:
+    """The columns register and list rows share."""
+    return {
+        "batch_id": batch_id,
+        "row_number": np.arange(1, len(frame) + 1),
+        "nn_hash": frame["nn_hash"].to_numpy(),
+        "nn_status": frame["nn_status"].to_numpy() if "nn_status" in frame else "valid",
+        "nn_bis": frame["nn_bis"].to_numpy(dtype=bool) if "nn_bis" in frame else False,
+        "last_name": frame["last_name"].fillna("").to_numpy(),
+        "first_names": frame["first_names"].fillna("").to_numpy(),
+        "birth_date": _iso(frame["birth_date"]),
+        "sex": frame["sex"].to_numpy(),
+        "postcode": frame["postcode"].to_numpy(),
+    }
+
+
 def store(session: Session, people: pd.DataFrame, records: pd.DataFrame) -> None:
     """One register batch and one French-language enrolment batch of the frames."""
     year = get_or_create_school_year(session, SCHOOL_YEAR)
     register = _batch(session, year.id, "register", len(people))
     lists = _batch(session, year.id, "enrolment_fr", len(records))
-    n, m = len(people), len(records)
+    address = {c: people[c].to_numpy() for c in ("nis_code", "street", "house_number")}
     _copy(
         session,
         RegisterPerson.__table__,
-        pd.DataFrame(
-            {
-                "batch_id": register,
-                "row_number": np.arange(1, n + 1),
-                "nn_hash": people["nn_hash"].to_numpy(),
-                "nn_status": "valid",
-                "nn_bis": False,
-                "last_name": people["last_name"].to_numpy(),
-                "first_names": people["first_names"].to_numpy(),
-                "birth_date": _iso(people["birth_date"]),
-                "sex": people["sex"].to_numpy(),
-                "postcode": people["postcode"].to_numpy(),
-                "nis_code": people["nis_code"].to_numpy(),
-                "street": people["street"].to_numpy(),
-                "house_number": people["house_number"].to_numpy(),
-                "box": "",
-            }
-        ),
+        pd.DataFrame({**_person_columns(people, register), **address, "box": ""}),
     )
+    school = {"community": "fr", "school_id": "S1", "school_name": "Bench school", "campus_id": ""}
     _copy(
         session,
         Enrolment.__table__,
         pd.DataFrame(
             {
-                "batch_id": lists,
-                "row_number": np.arange(1, m + 1),
-                "nn_hash": records["nn_hash"].to_numpy(),
-                "nn_status": records["nn_status"].to_numpy(),
-                "nn_bis": records["nn_bis"].to_numpy(dtype=bool),
-                "last_name": records["last_name"].fillna("").to_numpy(),
-                "first_names": records["first_names"].fillna("").to_numpy(),
-                "birth_date": _iso(records["birth_date"]),
-                "sex": records["sex"].to_numpy(),
-                "postcode": records["postcode"].to_numpy(),
-                "community": "fr",
-                "school_id": "S1",
-                "school_name": "Bench school",
-                "campus_id": "",
+                **_person_columns(records, lists),
+                **school,
                 "level": "",
                 "grade": "",
                 "enrolled_from": date(2025, 9, 1),
