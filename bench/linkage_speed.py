@@ -42,6 +42,23 @@ def pg_schema_url(schema: str) -> str:
     return f"{PG}?options=-csearch_path%3D{schema}"
 
 
+def server_cpu(session, pid: int | None = None) -> tuple[int | None, float | None]:  # type: ignore[no-untyped-def]
+    """(backend pid, its user + system CPU seconds) on PostgreSQL (read from /proc: the server runs
+    on this machine); (None, None) elsewhere or when the backend changed."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name != "postgresql":
+        return None, None
+    current = int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    if pid is not None and current != pid:
+        return current, None
+    try:
+        fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return current, None
+    return current, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
@@ -157,6 +174,7 @@ def main() -> None:
         marks.append((message, time.perf_counter() - start, cpu_seconds() - cpu_before))
 
     with db.session_scope() as session:
+        server_before = server_cpu(session)
         run = run_linkage(
             session,
             manifest["school_year"],
@@ -166,6 +184,7 @@ def main() -> None:
         )
         wall = time.perf_counter() - start
         cpu = cpu_seconds() - cpu_before
+        server = server_cpu(session, server_before[0])
         peak = peak_mb()
         load_after = os.getloadavg()
         counts = run.counts
@@ -178,6 +197,11 @@ def main() -> None:
             f"server's work is not in it); peak memory (ru_maxrss) {peak:,.0f} MB (before the run: "
             f"{before:,.0f} MB)"
         )
+        if server_before[1] is not None and server[1] is not None:
+            print(
+                f"CPU of the PostgreSQL backend serving the run {server[1] - server_before[1]:.1f} s; "
+                f"process + backend {cpu + server[1] - server_before[1]:.1f} s"
+            )
         print(
             "machine load (1/5/15 min) before the run "
             + "/".join(f"{v:.2f}" for v in load_before)
