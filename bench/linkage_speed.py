@@ -42,6 +42,23 @@ def pg_schema_url(schema: str) -> str:
     return f"{PG}?options=-csearch_path%3D{schema}"
 
 
+def server_cpu(session, pid: int | None = None) -> tuple[int | None, float | None]:  # type: ignore[no-untyped-def]
+    """(backend pid, its user + system CPU seconds) on PostgreSQL (read from /proc: the server runs
+    on this machine); (None, None) elsewhere or when the backend changed."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name != "postgresql":
+        return None, None
+    current = int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    if pid is not None and current != pid:
+        return current, None
+    try:
+        fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return current, None
+    return current, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
@@ -50,6 +67,36 @@ def cpu_seconds() -> float:
     """User + system CPU of this process (all its threads): less sensitive to other load than wall time."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def prepare_varied(url: str, data_dir: Path) -> None:
+    """Store the no-postcode Brussels-scale year once per database (a marker file remembers it)."""
+    import hashlib
+
+    import _varied
+    import _varied_db
+    import linkage_quality as lq
+    import pandas as pd
+
+    from service.core import db
+
+    marker = data_dir / f".stored-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
+    if marker.exists():
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    frames = ROOT / "var" / "bench" / "varied-brussels.pkl"  # the one bench/linkage_varied.py --scale uses
+    if not frames.exists():
+        v = _varied.Variant("brussels-no-postcode", 220_000, 1_820_000 / 220_000, postcode=False, sex=False)
+        pd.to_pickle(_varied.generate(v), frames)
+    people, records = pd.read_pickle(frames)
+    lq.prepare_url(url)
+    t = time.perf_counter()
+    with db.session_scope() as session:
+        _varied_db.store(session, people, records)
+    print(
+        f"  stored {len(people):,} children and {len(records):,} records in {time.perf_counter() - t:.0f} s"
+    )
+    marker.write_text("ok")
 
 
 def main() -> None:
@@ -63,15 +110,26 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=ROOT / "var" / "bench" / "linkage")
     parser.add_argument("--database-url", default=None, help="default: PostgreSQL schema bench_linkage_speed")
     parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument(
+        "--year",
+        choices=("no-postcode", "generated"),
+        default="no-postcode",
+        help="no-postcode: bench/_varied.py's Brussels-scale year without postcode or sex (220,000 "
+        "children, 1.8 million outside pupils; --children is ignored); generated: `tandem generate`'s",
+    )
     parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.work_dir.mkdir(parents=True, exist_ok=True)
     lq.bench_env(args.work_dir)
-    url = args.database_url or pg_schema_url("bench_linkage_speed")
-    data_dir = args.work_dir / f"default-{args.children}-{args.seed}"
+    varied = args.year == "no-postcode"
+    url = args.database_url or pg_schema_url("bench_linkage_speed" + ("_varied" if varied else ""))
+    data_dir = args.work_dir / (f"default-{args.children}-{args.seed}" if not varied else "varied-brussels")
     if args.prepare_only:
-        manifest = lq.generate(data_dir, args.children, args.seed, "default")
-        lq.prepare_database(url, data_dir, manifest["school_year"])
+        if varied:
+            prepare_varied(url, data_dir)
+        else:
+            manifest = lq.generate(data_dir, args.children, args.seed, "default")
+            lq.prepare_database(url, data_dir, manifest["school_year"])
         return
     # generation and ingest in a child process: only the run counts for time and memory
     subprocess.run(
@@ -87,6 +145,8 @@ def main() -> None:
             str(args.work_dir),
             "--database-url",
             url,
+            "--year",
+            args.year,
         ],
         check=True,
     )
@@ -100,7 +160,10 @@ def main() -> None:
     os.environ["TANDEM_DATABASE_URL"] = url
     reset_settings_cache()
     db.reset_engine_cache()
-    manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
+    if varied:
+        manifest = {"school_year": "2025-2026", "recommended_reference_date": "2025-10-01"}
+    else:
+        manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
     before = peak_mb()
     load_before = os.getloadavg()
     cpu_before = cpu_seconds()
@@ -111,6 +174,7 @@ def main() -> None:
         marks.append((message, time.perf_counter() - start, cpu_seconds() - cpu_before))
 
     with db.session_scope() as session:
+        server_before = server_cpu(session)
         run = run_linkage(
             session,
             manifest["school_year"],
@@ -120,6 +184,7 @@ def main() -> None:
         )
         wall = time.perf_counter() - start
         cpu = cpu_seconds() - cpu_before
+        server = server_cpu(session, server_before[0])
         peak = peak_mb()
         load_after = os.getloadavg()
         counts = run.counts
@@ -132,6 +197,11 @@ def main() -> None:
             f"server's work is not in it); peak memory (ru_maxrss) {peak:,.0f} MB (before the run: "
             f"{before:,.0f} MB)"
         )
+        if server_before[1] is not None and server[1] is not None:
+            print(
+                f"CPU of the PostgreSQL backend serving the run {server[1] - server_before[1]:.1f} s; "
+                f"process + backend {cpu + server[1] - server_before[1]:.1f} s"
+            )
         print(
             "machine load (1/5/15 min) before the run "
             + "/".join(f"{v:.2f}" for v in load_before)
@@ -163,7 +233,7 @@ def main() -> None:
                 progress=lambda d, n, m: stage_marks.append((m, time.perf_counter() - t, cpu_seconds() - c)),
             )
             ours = time.perf_counter() - t, cpu_seconds() - c
-            at_stage2 = next((w, cc) for m, w, cc in stage_marks if m == "stage 2: blocking")
+            at_stage2 = next((w, cc) for m, w, cc in stage_marks if m.startswith("stage 2: blocking"))
             ours_stage2 = ours[0] - at_stage2[0], ours[1] - at_stage2[1]
             c = cpu_seconds()
             _, _, seconds, links = lq.splink_stage2(

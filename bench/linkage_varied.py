@@ -59,9 +59,13 @@ def score(people: pd.DataFrame, records: pd.DataFrame, result: engine.LinkResult
     if "listed" in people:  # records dropped before linkage still make their child accounted for
         listed = people["listed"].to_numpy(dtype=bool)
     compulsory = (statuses["status"] != "not_compulsory").to_numpy()
+    if "in_scope" in people:  # FEBRL's adults: every one counts
+        compulsory = people["in_scope"].to_numpy(dtype=bool)
     linked = np.zeros(len(people), dtype=bool)
     linked[pi] = True
-    in_review = (statuses["reason"] == "pending_review").to_numpy()
+    in_review = np.zeros(len(people), dtype=bool)  # no link, candidates waiting in review
+    in_review[result.reviews["pi"].to_numpy(dtype=np.int64)] = True
+    in_review &= ~linked
     accounted, none = listed & compulsory, ~listed & compulsory
     out = {
         "f1": f1,
@@ -74,6 +78,9 @@ def score(people: pd.DataFrame, records: pd.DataFrame, result: engine.LinkResult
         "truants": int(none.sum()),
         "truants_in_review": int((none & in_review).sum()),
         "missed_truants": int((none & linked).sum()),
+        # a truant hidden in review is missed as surely as one linked to someone else's record
+        "missed_truants_share": (none & (linked | in_review)).sum() / max(none.sum(), 1),
+        "accounted": int(accounted.sum()),
     }
     link_of = pd.Series(pi, index=rec)
     for kind in ("missing", "invalid", "sibling", "bis", "valid_typo"):

@@ -51,6 +51,12 @@ RULES: tuple[BlockingRule, ...] = (
         ("byear", "sn_skel", "fn_init"),
     ),
     BlockingRule(
+        "birth_date_swapped_names",
+        "exact birth date, first letter of the record's first-name field against the surname's",
+        ("dob", "x_sn_init"),
+        ("dob", "sn_init"),
+    ),
+    BlockingRule(
         "names",
         "skeletons of first name and surname (any birth date)",
         ("fn_skel", "sn_skel"),
@@ -62,6 +68,23 @@ RULES: tuple[BlockingRule, ...] = (
         ("x_fn_skel", "x_sn_skel"),
         ("fn_skel", "sn_skel"),
     ),
+    # a postcode on the list (when it has one) is what finds a child whose birth date and one name
+    # are both wrong; lists without a postcode column make no pairs here
+    BlockingRule(
+        "birth_date_postcode", "exact birth date and postcode", ("dob", "postcode"), ("dob", "postcode")
+    ),
+    BlockingRule(
+        "postcode_surname",
+        "postcode and transliteration skeleton of the surname (any birth date)",
+        ("postcode", "sn_skel"),
+        ("postcode", "sn_skel"),
+    ),
+    BlockingRule(
+        "postcode_first_name",
+        "postcode and transliteration skeleton of the first name (any birth date)",
+        ("postcode", "fn_skel"),
+        ("postcode", "fn_skel"),
+    ),
 )
 MAX_BLOCK = 5_000  # a key shared by more register children than this is too unspecific to block on
 
@@ -72,7 +95,7 @@ class Candidates:
 
     ri: np.ndarray  # record positions (int64)
     pi: np.ndarray  # person positions (int64)
-    rules: np.ndarray  # uint8 bit set: bit k when RULES[k] (of the rules used) produced the pair
+    rules: np.ndarray  # uint16 bit set: bit k when RULES[k] (of the rules used) produced the pair
     names: tuple[str, ...]  # the rules used, in bit order
 
     def __len__(self) -> int:
@@ -80,14 +103,14 @@ class Candidates:
 
     def mask(self, name: str) -> np.ndarray:
         """The pairs that rule `name` produced."""
-        return (self.rules & np.uint8(1 << self.names.index(name))) != 0
+        return (self.rules & np.uint16(1 << self.names.index(name))) != 0
 
     def count(self, name: str) -> int:
         return int(self.mask(name).sum())
 
     def only(self, name: str) -> np.ndarray:
         """The pairs that rule `name` produced and no other rule did."""
-        return self.rules == np.uint8(1 << self.names.index(name))
+        return self.rules == np.uint16(1 << self.names.index(name))
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -135,14 +158,14 @@ def candidate_pairs(
     records: pd.DataFrame, people: pd.DataFrame, rules: tuple[BlockingRule, ...] = RULES
 ) -> Candidates:
     """The union of all rules' pairs, each with the set of rules that produced it."""
-    assert len(rules) <= 8, "rule bits are kept in a uint8"
+    assert len(rules) <= 16, "rule bits are kept in a uint16"
     per_rule = [pairs_for_rule(records, people, rule) for rule in rules]
     names = tuple(r.name for r in rules)
     if not per_rule or not sum(len(c) for c in per_rule):
         empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty.copy(), np.zeros(0, dtype=np.uint8), names)
+        return Candidates(empty, empty.copy(), np.zeros(0, dtype=np.uint16), names)
     codes = np.concatenate(per_rule)
-    bits = np.concatenate([np.full(len(c), 1 << k, dtype=np.uint8) for k, c in enumerate(per_rule)])
+    bits = np.concatenate([np.full(len(c), 1 << k, dtype=np.uint16) for k, c in enumerate(per_rule)])
     order = np.argsort(codes, kind="stable")
     codes, bits = codes[order], bits[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])

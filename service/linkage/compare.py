@@ -15,7 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from service.core.reference import brussels_postcodes
-from service.linkage.normalise import swap_day_month
+from service.linkage.normalise import surname_segments, swap_day_month
 
 # The comparisons, their levels (strongest first) and how each is decided: stored with every run.
 COMPARISONS: dict[str, list[str]] = {
@@ -27,7 +27,8 @@ COMPARISONS: dict[str, list[str]] = {
     ],
     "surname": [
         "exact (folded, particles glued)",
-        "one part of a compound surname equal, skeleton equal, or Jaro-Winkler >= 0.92",
+        "one part of a compound surname equal (particles glued or as words) or within Jaro-Winkler 0.92 of a"
+        " part of the other, skeleton equal, or Jaro-Winkler >= 0.92",
         "Jaro-Winkler >= 0.80",
         "different",
     ],
@@ -69,12 +70,11 @@ def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return (distinct // width).astype(np.int64), (distinct % width).astype(np.int64), inverse
 
 
-def _token_matrix(values: np.ndarray) -> np.ndarray:
-    """Token ids of each space-separated value, one row per value, padded with -1."""
-    split = [v.split(" ") if v else [] for v in values.tolist()]
+def _token_matrix(split: list[list[str]] | list[tuple[str, ...]]) -> np.ndarray:
+    """Token ids of each value's tokens, one row per value, padded with -1."""
     width = max((len(t) for t in split), default=0) or 1
     vocab: dict[str, int] = {}
-    out = np.full((len(values), width), -1, dtype=np.int32)
+    out = np.full((len(split), width), -1, dtype=np.int32)
     for i, tokens in enumerate(split):
         for k, token in enumerate(tokens):
             out[i, k] = vocab.setdefault(token, len(vocab))
@@ -111,10 +111,20 @@ class _Names:
     key: np.ndarray  # per token-string code: code of its key
     skel: np.ndarray  # per token-string code: code of its skeleton ("" -> -1)
     keys: np.ndarray  # key strings
-    tokens: np.ndarray  # per token-string code: token ids, padded with -1
+    tokens: tuple[np.ndarray, ...]  # per token-string code: token ids, padded with -1, per tokenisation
+    parts: list[tuple[str, ...]] | None = None  # surnames: per token-string code, its parts (>= 3 letters)
 
     @classmethod
-    def build(cls, records: pd.DataFrame, people: pd.DataFrame, key: str, skel: str, toks: str) -> _Names:
+    def build(
+        cls,
+        records: pd.DataFrame,
+        people: pd.DataFrame,
+        key: str,
+        skel: str,
+        toks: str,
+        *,
+        surname: bool = False,
+    ) -> _Names:
         def cols(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             r = records[name].to_numpy()
             rx = records["x_" + name].to_numpy() if "x_" + name in records else r
@@ -128,7 +138,42 @@ class _Names:
         for t, k, s in ((t_r, k_r, s_r), (t_rx, k_rx, s_rx), (t_p, k_p, s_p)):
             key_of[t], skel_of[t] = k, s
         skel_of[(skel_values == "")[skel_of]] = -1
-        return cls(t_r, t_rx, t_p, key_of, skel_of, key_values, _token_matrix(tok_values))
+        words = [v.split(" ") if v else [] for v in tok_values.tolist()]
+        # a surname's parts with their particles glued (`da silva pereira` -> dasilva, pereira), and
+        # its plain words: a list that dropped the particles (`Wouwghem` for `Van den Wouwghem`) or
+        # kept only them (`El` for `El Bakkali`) still keeps a part of the name
+        tokenised = [_token_matrix(words)]
+        parts = None
+        if surname:
+            segments = [surname_segments(v) for v in tok_values.tolist()]
+            tokenised.append(_token_matrix(segments))
+            parts = [
+                tuple({p for p in (*w, *g) if len(p) >= 3}) for w, g in zip(words, segments, strict=True)
+            ]
+        return cls(t_r, t_rx, t_p, key_of, skel_of, key_values, tuple(tokenised), parts)
+
+    def _part_close(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Compound surnames: one part of one side within Jaro-Winkler 0.92 of a part of the other
+        (`Rodrguez` for `López Rodríguez`: a list kept one part and mistyped it)."""
+        out = np.zeros(len(a), dtype=bool)
+        if self.parts is None or not len(a):
+            return out
+        left: list[str] = []
+        right: list[str] = []
+        owner: list[int] = []
+        for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+            pa, pb = self.parts[x], self.parts[y]
+            if pa and pb and len(pa) + len(pb) > 2:
+                for u in pa:
+                    for v in pb:
+                        left.append(u)
+                        right.append(v)
+                        owner.append(i)
+        if owner:
+            score = process.cpdist(left, right, scorer=JaroWinkler.normalized_similarity, workers=-1)
+            hit = np.asarray(owner)[score >= 0.92]
+            out[hit] = True
+        return out
 
     def levels(self, record_codes: np.ndarray, ri: np.ndarray, pi: np.ndarray) -> np.ndarray:
         """Levels for the pairs, computed once per distinct pair of token strings."""
@@ -149,7 +194,10 @@ class _Names:
             ).astype(np.float32)
         close = (jw >= 0.92) | ((self.skel[a] == self.skel[b]) & (self.skel[a] >= 0))
         rest = np.flatnonzero(~exact & ~close)
-        close[rest] = _token_subset(self.tokens[a[rest]], self.tokens[b[rest]])
+        for tokens in self.tokens:
+            close[rest] |= _token_subset(tokens[a[rest]], tokens[b[rest]])
+        rest = rest[~close[rest]]
+        close[rest] = self._part_close(a[rest], b[rest])
         level = np.full(len(a), 3, dtype=np.int8)
         level[jw >= 0.80] = 2
         level[close] = 1
@@ -226,7 +274,7 @@ def encode(records: pd.DataFrame, people: pd.DataFrame) -> Encoded:
     (pr, pp), postcodes = _shared_codes(records["postcode"].to_numpy(), people["postcode"].to_numpy())
     return Encoded(
         first=_Names.build(records, people, "fn", "fn_skel", "fn_all"),
-        last=_Names.build(records, people, "sn", "sn_skel", "sn_segs"),
+        last=_Names.build(records, people, "sn", "sn_skel", "sn_fold", surname=True),
         sex=(sr, sp, np.isin(sexes, ["M", "F"])),
         postcode=(pr, pp, np.isin(postcodes, list(brussels_postcodes())), postcodes == ""),
     )

@@ -123,8 +123,9 @@ def _keep_tight(sub: pd.DataFrame, candidates: Candidates, compared: Compared) -
     return kept, Compared(g[keep], compared.swapped[keep])
 
 
-def _model(sub, people, candidates, gamma, encoded, settings, labels) -> FSModel:  # type: ignore[no-untyped-def]
-    """Train on the general records' pairs only: foreign-number pairs never teach the model."""
+def _model(sub, people, candidates, gamma, encoded, settings, labels, linked) -> FSModel:  # type: ignore[no-untyped-def]
+    """Train on the general records' pairs only: foreign-number pairs never teach the model.
+    `linked` marks the register children with a stage-1 link."""
     general = sub["nn_class"].to_numpy()[candidates.ri] == 0
     masks = {
         "birth_date": (candidates.mask("birth_date_surname") | candidates.mask("birth_date_first_name"))
@@ -133,17 +134,64 @@ def _model(sub, people, candidates, gamma, encoded, settings, labels) -> FSModel
     }
     n_general = int((sub["nn_class"] == 0).sum())
     if n_general and len(people):
-        return train(sub, people, gamma, masks, settings, encoded=encoded, labels=labels)
+        return train(
+            sub,
+            people,
+            gamma,
+            masks,
+            settings,
+            encoded=encoded,
+            labels=labels,
+            pair_class=linked[candidates.pi],
+            hash_linked_people=int(linked.sum()),
+        )
     model = FSModel(u={f: [1.0 / len(v)] * len(v) for f, v in FSModel().m.items()})
     model.training = {"health": {"verdict": "ok", "problems": [], "used": "nothing to train on"}}
     return model
 
 
-def _cap_foreign(sub: pd.DataFrame, ri: np.ndarray, prob: np.ndarray, settings: LinkSettings) -> np.ndarray:
-    """A foreign-number pair without a Brussels postcode on the record may reach review, not a link."""
+def _homonym_weight(people: pd.DataFrame) -> np.ndarray:
+    """Per register child, how likely a random person shares its first name, surname and birth date
+    (product of the three frequencies among register children): up to a constant, its expected
+    number of exact homonyms on the lists."""
+    out = np.ones(len(people))
+    for col in ("fn", "sn", "dob"):
+        out *= people[col].map(people[col].value_counts(normalize=True)).to_numpy(dtype=np.float64)
+    return out
+
+
+def _cap_foreign(  # noqa: PLR0913
+    sub: pd.DataFrame,
+    people: pd.DataFrame,
+    ri: np.ndarray,
+    pi: np.ndarray,
+    prob: np.ndarray,
+    linked: np.ndarray,
+    settings: LinkSettings,
+    counts: dict[str, Any],
+) -> np.ndarray:
+    """A foreign-number pair without a Brussels postcode on the record is either a checksum-valid
+    typo of the child's number or an exact homonym living elsewhere. Homonyms are seen on the
+    children the number already links (stage 1): their tight-route pairs are all homonyms, which
+    calibrates each child's expected homonyms (`_homonym_weight`, Jeffreys' +1/2: none seen is no
+    proof of none). Among children without a link, what homonyms do not explain are typos; a pair's
+    probability is capped by typo / (typo + its child's expected homonyms). A pair whose child
+    already has a hash link may reach review, never a link."""
     foreign = sub["nn_class"].to_numpy()[ri] == 1
     placed = np.isin(sub["postcode"].to_numpy()[ri], BRUSSELS_POSTCODES)
-    cap = np.nextafter(settings.link_probability, 0.0)
+    on_linked = linked[pi]
+    weight = _homonym_weight(people)
+    k_linked = int((foreign & on_linked).sum())
+    k_unlinked = int((foreign & ~on_linked).sum())
+    alpha = (k_linked + 0.5) / max(float(weight[linked].sum()), 1e-300)
+    homonyms_unlinked = alpha * float(weight[~linked].sum())
+    typo_rate = max(k_unlinked - homonyms_unlinked, 0.0) / max(int((~linked).sum()), 1)
+    expected = alpha * weight[pi]
+    share = typo_rate / np.maximum(typo_rate + expected, 1e-300)
+    counts["tight_route_pairs_linked_children"] = k_linked
+    counts["tight_route_pairs_unlinked_children"] = k_unlinked
+    counts["tight_route_homonyms_expected_unlinked"] = int(round(homonyms_unlinked))
+    cap = np.where(on_linked, np.nextafter(settings.link_probability, 0.0), share)
     return np.where(foreign & ~placed, np.minimum(prob, cap), prob)
 
 
@@ -195,15 +243,18 @@ def link(
     ]
     counts["candidate_pairs"] = int(len(candidates))
     step(4, 6, f"stage 2: model ({len(candidates):,} pairs)")
+    linked = np.zeros(len(people), dtype=bool)
+    linked[first.links["pi"].to_numpy(dtype=np.int64)] = True
     if model is None:
-        model = _model(sub, people, candidates, gamma, encoded, settings, labelled_m(first.labelled_gamma))
+        labels = labelled_m(first.labelled_gamma)
+        model = _model(sub, people, candidates, gamma, encoded, settings, labels, linked)
     weights = model.field_weights(gamma, tf_for_pairs(people, tf_tables(people), pi))
-    raw_prob = model.probability(weights)
+    raw_prob = model.probability(weights, linked[pi])
     step(5, 6, "stage 2: decisions")
     rec = stage2_idx[sri] if len(sri) else np.zeros(0, dtype=np.int64)
     method = np.full(len(rec), "fuzzy", dtype=object)
     twin_block = twin_rule(sub, people, sri, pi, gamma[:, FN], encoded)
-    prob = np.where(twin_block, 0.0, _cap_foreign(sub, sri, raw_prob, settings))
+    prob = np.where(twin_block, 0.0, _cap_foreign(sub, people, sri, pi, raw_prob, linked, settings, counts))
     counts["twin_rule_blocked"] = int((twin_block & (raw_prob >= settings.review_probability)).sum())
     if decisions:
         prob, method = _apply_decisions(records, rec, pi, people, prob, method, decisions, counts)

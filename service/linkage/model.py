@@ -46,6 +46,10 @@ class FSModel:
     m: dict[str, list[float]] = field(default_factory=lambda: {k: list(v) for k, v in M_START.items()})
     u: dict[str, list[float]] = field(default_factory=dict)
     prior: float = 1e-6  # probability that a random (record, child) pair is the same child
+    # the same for a child the national number already links to a record (stage 1): a second record
+    # of such a child is rare, while a child without a hash link is mostly listed without a usable
+    # number; None when not learnt (then `prior` for every pair)
+    prior_hash_linked: float | None = None
     tf_minimum: float = 1e-5
     training: dict[str, Any] = field(default_factory=dict)  # what EM saw, for the stored model
 
@@ -73,10 +77,14 @@ class FSModel:
 
     @property
     def prior_weight(self) -> float:
-        return float(np.log2(self.prior / (1 - self.prior)))
+        return _logit2(self.prior)
 
-    def probability(self, weights: np.ndarray) -> np.ndarray:
-        total = self.prior_weight + weights.sum(axis=1)
+    def probability(self, weights: np.ndarray, hash_linked: np.ndarray | None = None) -> np.ndarray:
+        """Match probability of pairs; `hash_linked` (per pair) marks a child with a stage-1 link."""
+        prior = np.full(len(weights), self.prior_weight)
+        if hash_linked is not None and self.prior_hash_linked is not None:
+            prior[hash_linked] = _logit2(self.prior_hash_linked)
+        total = prior + weights.sum(axis=1)
         return 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
 
     # -- storage ------------------------------------------------------------------------------
@@ -86,6 +94,7 @@ class FSModel:
             "type": "fellegi-sunter",
             "prior": self.prior,
             "prior_match_weight": round(self.prior_weight, 4),
+            "prior_hash_linked": self.prior_hash_linked,
             "tf_minimum": self.tf_minimum,
             "comparisons": [
                 {
@@ -115,12 +124,18 @@ class FSModel:
             raise ValueError("the stored model's comparison levels differ from this version's; retrain")
         model = cls()
         model.prior = float(data["prior"])
+        linked = data.get("prior_hash_linked")
+        model.prior_hash_linked = None if linked is None else float(linked)
         model.tf_minimum = float(data.get("tf_minimum", model.tf_minimum))
         for comp in data["comparisons"]:
             model.m[comp["field"]] = [lv["m"] for lv in comp["levels"]]
             model.u[comp["field"]] = [lv["u"] for lv in comp["levels"]]
         model.training = data.get("training", {})
         return model
+
+
+def _logit2(p: float) -> float:
+    return float(np.log2(p / (1 - p)))
 
 
 def tf_tables(people: pd.DataFrame) -> dict[str, pd.Series]:
@@ -186,7 +201,8 @@ def expectation_maximisation(
     iterations: int = 200,
     start_lambda: float = 0.05,
     tolerance: float = 1e-6,
-) -> tuple[dict[str, list[float]], float, int]:
+    classes: np.ndarray | None = None,
+) -> tuple[dict[str, list[float]], np.ndarray, int]:
     """EM for m of `fields` on blocked pairs; other fields are left out of the session.
 
     The non-matches of a session are not random pairs (a block on birth date and an initial makes
@@ -198,15 +214,19 @@ def expectation_maximisation(
 
     Runs on the distinct comparison patterns weighted by their counts (the same sums as over every
     pair, at a fraction of the cost), until no parameter moves more than `tolerance`.
-    Returns the new m values, the share of matches among the session's pairs, and the iterations run.
+    `classes` (0 or 1 per pair) gives each class of pairs its own share of matches (the pairs of
+    children with and without a stage-1 link). Returns the new m values, the share of matches among
+    each class's pairs (index 0 and 1), and the iterations run.
     """
     idx = [FIELDS.index(f) for f in fields]
-    g, n, _ = patterns(gamma[:, idx])
+    cls = np.zeros(len(gamma), np.int8) if classes is None else np.asarray(classes, dtype=np.int8)
+    g, n, _ = patterns(np.column_stack([gamma[:, idx], cls]))
+    g, pair_class = g[:, :-1], g[:, -1].astype(np.int64)
     n = n.astype(np.float64)
-    total_pairs = n.sum()
+    class_pairs = np.bincount(pair_class, weights=n, minlength=2)
     m = {f: np.array(model.m[f], dtype=np.float64) for f in fields}
     u = {f: np.maximum(np.array(model.u[f], dtype=np.float64), PROB_FLOOR) for f in fields}
-    lam = start_lambda
+    lam = np.full(2, start_lambda)
     done = 0
     for done in range(1, iterations + 1):  # noqa: B007 - the count is returned
         log_m = np.zeros(len(g))
@@ -216,12 +236,14 @@ def expectation_maximisation(
             known = col >= 0
             log_m[known] += np.log(np.maximum(m[f][col[known]], PROB_FLOOR))
             log_u[known] += np.log(np.maximum(u[f][col[known]], PROB_FLOOR))
-        a = np.log(lam) + log_m
-        b = np.log1p(-lam) + log_u
+        a = np.log(lam[pair_class]) + log_m
+        b = np.log1p(-lam[pair_class]) + log_u
         w = 1.0 / (1.0 + np.exp(np.clip(b - a, -50, 50)))
         matches, non_matches = w * n, (1.0 - w) * n
-        new_lam = float(np.clip(matches.sum() / total_pairs, 1e-9, 1 - 1e-9))
-        change = abs(new_lam - lam)
+        per_class = np.bincount(pair_class, weights=matches, minlength=2)
+        new_lam = np.where(class_pairs > 0, per_class / np.maximum(class_pairs, 1), start_lambda)
+        new_lam = np.clip(new_lam, 1e-9, 1 - 1e-9)
+        change = float(np.abs(new_lam - lam).max())
         lam = new_lam
         for k, f in enumerate(fields):
             col = g[:, k]

@@ -139,9 +139,8 @@ def first_tokens(text: str) -> tuple[str, ...]:
 
 
 def _surname_keys(text: str) -> tuple[str, str, str, str]:
-    segments = surname_segments(text)
-    key = "".join(segments)
-    return key, " ".join(segments), skeleton(key), key[:1]
+    key = surname_key(text)
+    return key, fold(text), skeleton(key), key[:1]
 
 
 def _first_name_keys(text: str) -> tuple[str, str, str, str]:
@@ -160,9 +159,9 @@ def _map_unique(values: pd.Series, fn, names: tuple[str, ...]) -> dict[str, np.n
 
 
 def _name_keys(frame: pd.DataFrame, last: pd.Series, first: pd.Series, prefix: str) -> None:
-    sn = _map_unique(last, _surname_keys, ("sn", "sn_segs", "sn_skel", "sn_init"))
+    sn = _map_unique(last, _surname_keys, ("sn", "sn_fold", "sn_skel", "sn_init"))
     fn = _map_unique(first, _first_name_keys, ("fn", "fn_all", "fn_skel", "fn_init"))
-    for name in ("sn", "sn_segs", "fn", "fn_all", "fn_skel", "sn_skel", "sn_init", "fn_init"):
+    for name in ("sn", "sn_fold", "fn", "fn_all", "fn_skel", "sn_skel", "sn_init", "fn_init"):
         frame[prefix + name] = (sn if name.startswith("sn") else fn)[name]
 
 

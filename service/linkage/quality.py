@@ -98,7 +98,8 @@ def score(
     in_review = (merged["status"] == "in_review") | (reason == "pending_review")
     flagged = flagged | (merged["status"] == "in_review")
     wrongly_flagged = int((truly_accounted & flagged).sum())
-    missed = int((truly_none & accounted).sum())
+    # a truant waiting unseen in review is missed as surely as one linked to someone else's record
+    missed = int((truly_none & (accounted | in_review)).sum())
     n_accounted, n_none = int(truly_accounted.sum()), int(truly_none.sum())
     reviews = int((links["outcome"] == "review").sum())
     return {
@@ -118,7 +119,7 @@ def score(
         "missed_truants": missed,
         "missed_truants_share": missed / n_none if n_none else 0.0,
         "review_pairs": reviews,
-        "review_share": reviews / len(children) if len(children) else 0.0,
+        "review_share": int((compulsory & in_review).sum()) / max(int(compulsory.sum()), 1),
         "children": int(len(children)),
         "not_compulsory_agree": int(
             ((merged["true_status"] == "not_compulsory") == (merged["status"] == "not_compulsory")).sum()

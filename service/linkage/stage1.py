@@ -114,8 +114,10 @@ def stage1(records: pd.DataFrame, people: pd.DataFrame) -> Stage1:
     fn, sn, dob = gamma[:, FN], gamma[:, SN], gamma[:, DOB]
     disagreements = (fn == 3).astype(int) + (sn == 3).astype(int) + (dob >= 2).astype(int)
     twin_doubt = twin_rule(records.iloc[ri].reset_index(drop=True), people, local, pi, fn, encoded)
-    # a birth date that is off by more than a typo needs the first name to agree exactly
-    date_doubt = (dob >= 2) & (fn != 0)
+    # a birth date that is off by more than a typo needs the first name to agree exactly; within 31
+    # days or two digits wrong, a close first name (level 1) will do (a sibling is born further apart,
+    # a twin is the twin rule's)
+    date_doubt = ((dob == 3) & (fn != 0)) | ((dob == 2) & (fn >= 2))
     doubtful = (disagreements >= 2) | twin_doubt | date_doubt
     links = pd.DataFrame(
         {"rec": ri[~doubtful], "pi": pi[~doubtful], "method": "hash", "probability": np.nan, "pair": -1}

@@ -88,8 +88,11 @@ def _sample(mask: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarra
     return rows
 
 
-def _em_sessions(gamma: np.ndarray, masks: dict[str, np.ndarray], model: FSModel, settings: Any):
-    """Run the two EM sessions; returns the session reports and (match share, pairs) of the first."""
+def _em_sessions(
+    gamma: np.ndarray, masks: dict[str, np.ndarray], model: FSModel, settings: Any, pair_class: np.ndarray
+):
+    """Run the two EM sessions; returns the session reports and, for the first, the match share and
+    the number of pairs of each class (children without / with a stage-1 link)."""
     rng = np.random.default_rng(settings.seed)
     sessions: list[dict[str, Any]] = []
     lam_dob = None
@@ -110,21 +113,22 @@ def _em_sessions(gamma: np.ndarray, masks: dict[str, np.ndarray], model: FSModel
             )
             continue
         m, lam, iterations = expectation_maximisation(
-            gamma[rows], model, fields, iterations=settings.em_iterations
+            gamma[rows], model, fields, iterations=settings.em_iterations, classes=pair_class[rows]
         )
         m = {f: _floored(v) for f, v in m.items()}
         keep = fields if rule == "birth_date" else ["birth_date"]
         for f in keep:
             model.m[f] = m[f]
         if rule == "birth_date":
-            lam_dob = (lam, int(mask.sum()))
+            lam_dob = (lam, np.bincount(pair_class[mask], minlength=2))
         sessions.append(
             {
                 "blocked_on": rule,
                 "pairs": int(mask.sum()),
                 "sampled_pairs": int(len(rows)),
                 "fields": keep,
-                "match_share": lam,
+                "match_share": float(lam[0]),
+                "match_share_hash_linked_children": float(lam[1]),
                 "iterations": iterations,
             }
         )
@@ -140,19 +144,25 @@ def train(
     *,
     encoded: Encoded | None = None,
     labels: dict[str, list[float]] | None = None,
+    pair_class: np.ndarray | None = None,
+    hash_linked_people: int = 0,
 ) -> FSModel:
     """u from random pairs, m by EM; the health verdict decides whether EM's m is kept.
 
     `masks` holds the training pairs of each session ("birth_date", "names"); pairs of
-    foreign-number records are never among them.
+    foreign-number records are never among them. `pair_class` marks (1) the pairs whose child
+    already has a stage-1 link, `hash_linked_people` how many children have one: each class gets
+    its own prior.
     """
     model = FSModel()
     model.u = estimate_u(records, people, settings.seed, settings.u_sample_pairs, encoded)
-    sessions, lam_dob = _em_sessions(gamma, masks, model, settings)
+    classes = np.zeros(len(gamma), np.int8) if pair_class is None else pair_class.astype(np.int8)
+    sessions, lam_dob = _em_sessions(gamma, masks, model, settings, classes)
     ceiling = min(len(records), len(people))
     expected = None
     if lam_dob is not None:
-        expected = lam_dob[0] * lam_dob[1] / max(model.m["birth_date"][0], 0.5)
+        per_class = lam_dob[0] * lam_dob[1] / max(model.m["birth_date"][0], 0.5)
+        expected = float(per_class.sum())
     verdict = health(model, labels=labels, expected_matches=expected, ceiling=ceiling)
     pairs = len(records) * len(people)
     if verdict["verdict"] != "ok":
@@ -160,7 +170,7 @@ def train(
     elif expected is None:
         verdict["used"] = fallback_m(model, ceiling, pairs, "too few pairs to train on")
     else:
-        model.prior = float(np.clip(expected / pairs, 1e-12, 0.5))
+        _priors(model, per_class, len(records), len(people), hash_linked_people)
         verdict["used"] = "trained"
     model.training = {
         "u": "random sampling",
@@ -170,6 +180,15 @@ def train(
         "health": verdict,
     }
     return model
+
+
+def _priors(model: FSModel, expected: np.ndarray, records: int, people: int, linked: int) -> None:
+    """A prior per class of pair: the matches EM expects among the pairs of children without a
+    stage-1 link (class 0) and with one (class 1), over all pairs of that class."""
+    sizes = np.array([records * max(people - linked, 0), records * linked], dtype=np.float64)
+    priors = np.clip(expected / np.maximum(sizes, 1), 1e-12, 0.5)
+    model.prior = float(priors[0]) if sizes[0] else float(priors[1])
+    model.prior_hash_linked = float(priors[1]) if sizes[1] and sizes[0] else None
 
 
 def fallback_m(model: FSModel, ceiling: int, pairs: int, reason: str) -> str:

@@ -142,7 +142,7 @@ COLLAPSED = {  # what EM learnt at Brussels scale with 1.8 million outside pupil
 
 def _collapse(monkeypatch: pytest.MonkeyPatch) -> None:
     def collapsed_em(gamma: np.ndarray, model: FSModel, fields: list[str], **_: Any):  # type: ignore[no-untyped-def]
-        return {f: COLLAPSED[f] for f in fields}, 0.9, 12
+        return {f: COLLAPSED[f] for f in fields}, np.array([0.9, 0.9]), 12
 
     monkeypatch.setattr(training, "expectation_maximisation", collapsed_em)
 
@@ -230,3 +230,35 @@ def test_a_stored_model_with_other_levels_is_refused(data: Any) -> None:
     stored["comparisons"][2]["levels"][1]["label"] = "day and month swapped"
     with pytest.raises(ValueError, match="comparison levels differ"):
         FSModel.from_json(stored)
+
+
+def _foreign_copies(records: pd.DataFrame, people: pd.DataFrame, children: range, tag: str) -> pd.DataFrame:
+    """Records with a checksum-valid number that is not in the register (no postcode), carrying the
+    names and birth date of `children`: their typos, or homonyms living elsewhere."""
+    rows = people.iloc[list(children)][["last_name", "first_names", "birth_date"]].reset_index(drop=True)
+    extra = rows.assign(nn_hash=[f"{tag}{i}" for i in children], nn_status="valid", nn_bis=False)
+    extra = extra.assign(kind="enrolment", batch_id=1, source="test", detail="", community=None)
+    extra = extra.assign(school_id=None, campus_id=None, reason=None, valid_from=None, valid_until=None)
+    raw = records[[c for c in records.columns if c in extra.columns or c == "record_id"]]
+    out = pd.concat([raw, extra], ignore_index=True)
+    out["record_id"] = range(1, len(out) + 1)
+    return engine.prepare_records(out)
+
+
+def test_a_foreign_number_without_postcode_links_as_far_as_homonyms_explain_it(data: Any) -> None:
+    """Children 550-578 have no record but one with a checksum-valid number not in the register,
+    their names and birth date, and no postcode. Unless exact homonyms are seen on the children the
+    number already links, those are typos and link; once 60 of the hash-linked children each have
+    such a homonym, the same records are as likely homonyms and none links."""
+    people, records, _ = data
+    typos = range(550, 579)
+    plain = engine.link(_foreign_copies(records, people, typos, "typo"), people)
+    linked = dict(zip(plain.links["pi"].tolist(), plain.links["method"].tolist(), strict=True))
+    assert sum(linked.get(i) == "fuzzy" for i in typos) >= 25
+    assert plain.counts["tight_route_pairs_linked_children"] == 0
+    with_homonyms = _foreign_copies(records, people, range(60), "homonym")
+    crowded = engine.link(_foreign_copies(with_homonyms, people, typos, "typo"), people)
+    assert crowded.counts["tight_route_pairs_linked_children"] == 60
+    assert not set(typos) & set(crowded.links["pi"].tolist())
+    # the hash links of the 60 children hold, their homonyms link to nobody
+    assert (crowded.links["method"] == "hash").sum() == 400
