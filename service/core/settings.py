@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "tandem@example.be"
+    disclosure_threshold: int = Field(
+        default=5, ge=2, description="Published indicator cells below this count are suppressed."
+    )
 
     @property
     def resolved_database_url(self) -> str:
