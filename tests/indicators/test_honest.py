@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from service.cases import service as cases
 from service.cases.models import Case
-from service.indicators import honest, reading
+from service.core import clock
+from service.gemeenten import service as gemeenten
+from service.indicators import honest, reading, timeliness
 from service.indicators.frames import load_year
 from tests.indicators.helpers import SCHOOL_YEAR, START, SYSTEM, generated_year, synthetic_year
 
@@ -89,3 +91,19 @@ def test_generated_years_add_up(
     assert honest.honest_children(data, end).equals(result)
     funnel = cases.funnel(session, SYSTEM, SCHOOL_YEAR)
     assert funnel["total"] == len(year_cases)
+    _check_timeliness(session, data, end, len(year_cases))
+
+
+def _check_timeliness(session: Session, data, now, n_cases: int) -> None:  # type: ignore[no-untyped-def]
+    """The workload agrees with the gemeenten' own overview and the referrals held."""
+    with clock.frozen(now):
+        overview = {g.nis_code: g for g in gemeenten.overview(session, SYSTEM)}
+    stages = timeliness.stage_table(data, now).set_index("stage")
+    assert stages.loc["residual", "entered"] == n_cases
+    work = timeliness.gemeente_workload(data, now).set_index("nis_code")
+    for nis, row in work.iterrows():
+        g = overview[nis]
+        assert (row["open"], row["overdue"], row["answered"]) == (g.open, g.overdue, g.answered)
+    assert timeliness.parket_workload(data, now)["referrals"] == len(data.referrals)
+    due = timeliness.forecast(data, now)["gemeente_assignments_falling_due"].iloc[0]
+    assert due == sum(g.overdue for g in overview.values())
