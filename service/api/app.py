@@ -29,6 +29,7 @@ DOMAINS = [
     "parket",
     "notifications",
     "letters",
+    "indicators",
 ]
 PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")}
 

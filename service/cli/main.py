@@ -16,6 +16,7 @@ from service.core.logging import configure_logging
 from service.core.settings import get_settings
 from service.gemeenten.cli import gemeenten_app
 from service.generate.cli import generate_command
+from service.indicators.cli import indicators_app
 from service.ingest.cli import batches, ingest
 from service.letters.cli import letters_app
 from service.linkage.cli import explain, review_app, run
@@ -46,6 +47,7 @@ app.add_typer(gemeenten_app, name="gemeenten")
 app.add_typer(parket_app, name="parket")
 app.add_typer(notifications_app, name="notifications")
 app.command()(tick)
+app.add_typer(indicators_app, name="indicators")
 
 
 @app.callback()

@@ -8,7 +8,7 @@ parket referrals. Everything else in this domain is arithmetic on these frames.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -142,6 +142,23 @@ def load_year(session: Session, school_year: str, *, run_id: int | None = None) 
         events=events,
         assignments=assignments,
         referrals=referrals,
+    )
+
+
+def restrict(data: YearData, nis_code: str | None) -> YearData:
+    """The year's data limited to the children and cases of one gemeente."""
+    if nis_code is None:
+        return data
+    children = data.children[data.children["nis_code"] == nis_code]
+    mine = data.cases["child_key"].isin(set(children["key"])) | (data.cases["nis_code"] == nis_code)
+    keep = set(data.cases.loc[mine, "id"])
+    return replace(
+        data,
+        children=children,
+        cases=data.cases[data.cases["id"].isin(keep)],
+        events=data.events[data.events["case_id"].isin(keep)],
+        assignments=data.assignments[data.assignments["nis_code"] == nis_code],
+        referrals=data.referrals[data.referrals["case_id"].isin(keep)],
     )
 
 

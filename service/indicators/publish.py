@@ -64,3 +64,13 @@ def publish_honest(
 def rule(threshold: int) -> dict[str, object]:
     """What every export says about the rule it applied."""
     return {"threshold": threshold, **rule_text(threshold)}
+
+
+def categories_frame(published_row: pd.Series) -> pd.DataFrame:
+    """One published honest-count row as the funnel chart draws it (a suppressed count is None)."""
+    return pd.DataFrame(
+        [
+            {"label_nl": c.nl, "label_fr": c.fr, "accounted": c.accounted, "count": published_row[c.key]}
+            for c in CATEGORIES
+        ]
+    )

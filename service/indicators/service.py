@@ -23,7 +23,7 @@ from service.auth.service import Actor
 from service.core import clock
 from service.core.settings import get_settings
 from service.indicators import honest, publish, reading, timeliness
-from service.indicators.frames import YearData, load_year
+from service.indicators.frames import YearData, load_year, restrict
 from service.indicators.reading import By
 
 __all__ = [
@@ -62,23 +62,6 @@ def view_for(actor: Actor, publish_wanted: bool) -> IndicatorView:
     """The actor's view, published when asked for or when the actor may see nothing finer."""
     view = indicator_view(actor)
     return view if view.detail and not publish_wanted else replace(view, detail=False)
-
-
-def restrict(data: YearData, nis_code: str | None) -> YearData:
-    """The year's data limited to the children and cases of one gemeente."""
-    if nis_code is None:
-        return data
-    children = data.children[data.children["nis_code"] == nis_code]
-    mine = data.cases["child_key"].isin(set(children["key"])) | (data.cases["nis_code"] == nis_code)
-    keep = set(data.cases.loc[mine, "id"])
-    return replace(
-        data,
-        children=children,
-        cases=data.cases[data.cases["id"].isin(keep)],
-        events=data.events[data.events["case_id"].isin(keep)],
-        assignments=data.assignments[data.assignments["nis_code"] == nis_code],
-        referrals=data.referrals[data.referrals["case_id"].isin(keep)],
-    )
 
 
 def linkage_quality(data: YearData) -> dict[str, Any]:
