@@ -28,6 +28,9 @@ plt.rcParams.update(
 
 
 def _save(fig: Figure, fmt: Format) -> bytes:
+    for ax in fig.axes:
+        if ax.get_xlim()[0] < 0:  # bars are counts, shares or days: never below zero
+            ax.set_xlim(left=0)
     out = io.BytesIO()
     fig.tight_layout()
     fig.savefig(out, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg" else None)

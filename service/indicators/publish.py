@@ -34,6 +34,11 @@ def publish_indicator(table: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame
     return out, s
 
 
+def start_total_hidden(s: Suppressed) -> bool:
+    """Whether the table's region start reading (its last row) was suppressed."""
+    return bool(len(s.mask) and s.mask["start"].iloc[-1])
+
+
 def honest_pivot(children: pd.DataFrame, by: str) -> pd.DataFrame:
     """Rows: the values of `by` (one row for the region); columns: the end categories."""
     column = DIMENSION[by]

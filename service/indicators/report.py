@@ -147,10 +147,10 @@ def report_context(session: Session, school_year: str, at: datetime | None, thre
     data = load_year(session, school_year)
     now = at or clock.now()
     table, s = publish.publish_indicator(reading.indicator_table(data, "gemeente", at), threshold)
-    hidden = bool(s.mask.loc[TOTAL, "start"])
+    hidden = publish.start_total_hidden(s)
     stages = timeliness.stage_table(data, now)
     years = multiyear.years_table(session)
-    region = _indicator_rows(table.loc[[TOTAL]])[0]
+    region = _indicator_rows(table.iloc[[-1]])[0]
     linkage = _linkage(data)
     statuses = data.run_counts.get("statuses", {})
     rule = publish.rule(threshold)

@@ -100,7 +100,7 @@ def indicator(
     else:
         t = threshold()
         table_out, s = publish.publish_indicator(table, t)
-        hidden = bool(s.mask["start"].iloc[-1])
+        hidden = publish.start_total_hidden(s)
         honest_out, _ = publish.publish_honest(publish.honest_pivot(children, "region"), "region", t, hidden)
         rule = publish.rule(t)
     return IndicatorResult(

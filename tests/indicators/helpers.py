@@ -21,6 +21,7 @@ from service.indicators.frames import CHILD_COLUMNS, YearData
 from service.ingest.models import SourceKind
 from service.ingest.service import IngestRejected, ingest_file
 from service.linkage.service import run_linkage
+from tests.factories import child, enrolment, write_source
 
 SCHOOL_YEAR = "2025-2026"
 REFERENCE = date(2025, 10, 1)
@@ -111,3 +112,50 @@ def synthetic_year(rng: random.Random, children: int) -> YearData:
 
 CASE_KEYS = ["id", "child_key", "state", "closure_reason", "opened_at", "closed_at", "nis_code",
              "owner_community", "due_at"]  # fmt: skip
+
+
+def _ingest_year(session: Session, tmp: Path, year: str, register: list[dict], enrolled: list[dict]) -> None:
+    tmp.mkdir(parents=True, exist_ok=True)
+    files = [(SourceKind.REGISTER, write_source(tmp / "register.csv", "rijksregister_extract", register))]
+    if enrolled:
+        files.append((SourceKind.ENROLMENT_NL, write_source(tmp / "nl.csv", "discimus_export", enrolled)))
+    for kind, path in files:
+        ingest_file(session, kind, path, year, SYSTEM)
+
+
+def two_years(session: Session, tmp_path: Path) -> dict[str, int]:
+    """2024-2025 and 2025-2026 through ingest, linkage and cases, built so the answers are known:
+    40 children enrolled in both years; children 100-102 residual in both (followed, their
+    2025-2026 cases linked to last year's); 200-203 aged 17 in 2024-2025 and enrolled, of whom
+    only 200 is on a 2025-2026 list (three early school leavers of four)."""
+    plan = {
+        "2024-2025": (date(2024, 10, 1), date(2024, 9, 1)),
+        "2025-2026": (date(2025, 10, 1), date(2025, 9, 1)),
+    }
+    fillers = [(i, date(2012, 1, 1) + timedelta(days=37 * i)) for i in range(1, 41)]
+    followed = [(100 + i, date(2013, 5, 5) + timedelta(days=11 * i)) for i in range(3)]
+    oldest = [(200 + i, date(2007, 3, 3) + timedelta(days=13 * i)) for i in range(4)]
+    for label, (reference, start) in plan.items():
+        first = label == "2024-2025"
+        people = fillers + followed + (oldest if first else [])
+        register = [
+            child(seq, birth, first_names=f"Kind{seq}", last_name=f"Naam{seq}") for seq, birth in people
+        ]
+        on_list = fillers + (oldest if first else oldest[:1])
+        by_seq = {seq: row for (seq, _), row in zip(people, register, strict=True)}
+        enrolled = [
+            enrolment(
+                (by_seq[seq] if seq in by_seq else child(seq, birth))["national_number"],
+                f"Naam{seq}", f"Kind{seq}", birth, enrolled_from=start,
+            )
+            for seq, birth in on_list
+        ]  # fmt: skip
+        _ingest_year(session, tmp_path / label, label, register, enrolled)
+        run = run_linkage(session, label, reference, SYSTEM)
+        with clock.frozen(datetime.combine(reference, datetime.min.time(), tzinfo=UTC) + timedelta(days=7)):
+            cases.open_cases_for_run(session, run.id, SYSTEM)
+            if first:
+                for case in cases.list_cases(session, SYSTEM, cases.CaseFilter(school_year=label))[1]:
+                    cases.fire(session, case, "age_ended", SYSTEM)
+        session.commit()
+    return {"followed": len(followed), "leavers": 3, "oldest": len(oldest)}
