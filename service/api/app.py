@@ -32,6 +32,7 @@ DOMAINS = [
     "parket",
     "notifications",
     "letters",
+    "indicators",
 ]
 PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")}
 

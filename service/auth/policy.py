@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # notifications, indicators, jobs
     "notifications:read": frozenset(Role) - {Role.AUDITOR},
     "indicators:read": CELL | {Role.AUDITOR},
+    # published (suppressed) figures: a gemeente sees its own gemeente's (service.auth.scope)
+    "indicators:published": CELL | {Role.AUDITOR, Role.GEMEENTE_USER},
     "jobs:read": CELL,
     # the joint cell's web pages (Today, Lists, Runs, Review, Cases, Letters, Gemeenten)
     "web:cell": CELL,

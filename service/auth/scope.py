@@ -17,6 +17,7 @@ Auth sits below every domain, so it never reads their tables: the gemeenten doma
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -155,3 +156,25 @@ def referral_scope(actor: Actor) -> ColumnElement[bool]:
 def ensure_referral_visible(actor: Actor) -> None:
     if not (actor.role in CELL or actor.role == Role.PARKET_USER or is_system(actor)):
         raise NotFound("referral not found")
+
+
+# -- indicators -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """What an actor may see of the indicators: the cell's detail (unsuppressed, every breakdown)
+    or only published figures, and whether they are restricted to one gemeente."""
+
+    detail: bool
+    nis_code: str | None
+
+
+def indicator_view(actor: Actor) -> IndicatorView:
+    """Cell roles and auditors see the detail; a gemeente only the published figures of its own
+    gemeente; nobody else sees indicators."""
+    if actor.role in CELL or actor.role == Role.AUDITOR or is_system(actor):
+        return IndicatorView(detail=True, nis_code=None)
+    if actor.role == Role.GEMEENTE_USER and actor.nis_code:
+        return IndicatorView(detail=False, nis_code=actor.nis_code)
+    raise NotFound("indicators not found")

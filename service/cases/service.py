@@ -8,6 +8,9 @@ The work is done in `engine` (fire, events), `opening` (cases from a run), `time
 
 from __future__ import annotations
 
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
 from service.auth.scope import ensure_case_visible, is_system, may_fire
 from service.cases.engine import (
     TransitionRefused,
@@ -39,7 +42,7 @@ from service.cases.queries import (
     timeline,
 )
 from service.cases.timers import COMMIT_EVERY, TickReport, tick
-from service.cases.workflow import get_workflow
+from service.cases.workflow import get_workflow  # noqa: F401 - the procedure's states and labels
 from service.core.errors import Conflict, Forbidden, NotFound, TandemError
 
 __all__ = [
@@ -82,3 +85,57 @@ __all__ = [
     "tick",
     "timeline",
 ]
+
+
+# Reads for the indicators ------------------------------------------------------------------
+
+INDICATOR_CASE_COLUMNS = (
+    Case.id,
+    Case.person_id,
+    Case.child_key,
+    Case.run_id,
+    Case.state,
+    Case.owner_community,
+    Case.nis_code,
+    Case.opened_at,
+    Case.state_entered_at,
+    Case.due_at,
+    Case.closed_at,
+    Case.closure_reason,
+    Case.compulsory_ends_on,
+    Case.previous_case_id,
+    Case.referred_at,
+)
+
+
+def case_ids_of_year(*, school_year_id: int) -> Select:  # type: ignore[type-arg]
+    """The ids of a school year's cases, as a sub-query for the other domains' reads."""
+    return select(Case.id).where(Case.school_year_id == school_year_id)
+
+
+def indicator_cases(session: Session, *, school_year_id: int) -> list:  # type: ignore[type-arg]
+    """A school year's cases, one row each, without personal data (for counting)."""
+    return list(
+        session.execute(select(*INDICATOR_CASE_COLUMNS).where(Case.school_year_id == school_year_id)).all()
+    )
+
+
+def indicator_events(session: Session, *, school_year_id: int) -> list:  # type: ignore[type-arg]
+    """The state changes of a school year's cases (opened and transitions), in the order they were
+    recorded (a posting is stamped with its letter date, which can be later than a reply)."""
+    return list(
+        session.execute(
+            select(
+                CaseEvent.case_id,
+                CaseEvent.at,
+                CaseEvent.transition,
+                CaseEvent.from_state,
+                CaseEvent.to_state,
+            )
+            .where(
+                CaseEvent.case_id.in_(case_ids_of_year(school_year_id=school_year_id)),
+                CaseEvent.kind.in_(("opened", "transition")),
+            )
+            .order_by(CaseEvent.case_id, CaseEvent.id)
+        ).all()
+    )

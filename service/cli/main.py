@@ -15,6 +15,7 @@ from service.core.crypto import create_dev_keys
 from service.core.logging import configure_logging
 from service.core.settings import get_settings
 from service.gemeenten.cli import gemeenten_app
+from service.indicators.cli import indicators_app
 from service.ingest.cli import batches, ingest, profiles_app
 from service.letters.cli import letters_app
 from service.linkage.cli import explain, review_app, run
@@ -46,6 +47,7 @@ app.add_typer(notifications_app, name="notifications")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(audit_app, name="audit")
 app.command()(tick)
+app.add_typer(indicators_app, name="indicators")
 # Command groups from other installed packages (the simulation's `generate` and `demo`), so that
 # the service never imports them: each entry point is a function taking this app.
 for _entry in entry_points(group="tandem.commands"):

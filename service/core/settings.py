@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "tandem@example.be"
+    disclosure_threshold: int = Field(
+        default=5, ge=2, description="Published indicator cells below this count are suppressed."
+    )
 
     # The web interface: a browser session ends after this many idle minutes, and after this many
     # hours in any case.

@@ -136,3 +136,21 @@ def assigned_case_ids(*, nis_code: str) -> Select[Any]:
 
 def assignment_ids_for_cases(session: Session, *, case_ids: Iterable[int]) -> set[int]:
     return set(session.scalars(select(Assignment.id).where(Assignment.case_id.in_(list(case_ids)))))
+
+
+def indicator_assignments(session: Session, *, case_ids: Select[Any]) -> list[Any]:
+    """The assignments of the given cases (a sub-query), for counting: no personal data."""
+    return list(
+        session.execute(
+            select(
+                Assignment.case_id,
+                Assignment.nis_code,
+                Assignment.step,
+                Assignment.status,
+                Assignment.assigned_at,
+                Assignment.due_at,
+                Assignment.answered_at,
+                Assignment.closed_at,
+            ).where(Assignment.case_id.in_(case_ids))
+        ).all()
+    )

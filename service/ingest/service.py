@@ -33,6 +33,8 @@ from service.ingest import hooks
 from service.ingest.models import (
     BatchStatus,
     Enrolment,
+    Exemption,
+    HomeEducation,
     RegisterPerson,
     SchoolYear,
     SourceBatch,
@@ -407,4 +409,22 @@ def register_persons(session: Session, ids: Iterable[int]) -> dict[int, Register
         found.update(
             {p.id: p for p in session.scalars(select(RegisterPerson).where(RegisterPerson.id.in_(chunk)))}
         )
+    return found
+
+
+def hashes_on_lists(session: Session, *, school_year: str, nn_hashes: Sequence[str]) -> set[str]:
+    """Which of the hashed children appear on any current list of the year (enrolment, home
+    education, exemption), whatever the register says: the early-school-leaving reading."""
+    batch_ids = [b.id for b in current_batches(session, school_year, LIST_KINDS)]
+    found: set[str] = set()
+    if not batch_ids:
+        return found
+    for i in range(0, len(nn_hashes), 1000):
+        chunk = list(nn_hashes[i : i + 1000])
+        for table in (Enrolment, HomeEducation, Exemption):
+            found.update(
+                session.scalars(
+                    select(table.nn_hash).where(table.batch_id.in_(batch_ids), table.nn_hash.in_(chunk))
+                )
+            )
     return found

@@ -342,3 +342,35 @@ def accounted_children(session: Session, *, run_id: int) -> list[Any]:
             .order_by(ChildStatus.person_id)
         ).all()
     )
+
+
+def indicator_children(session: Session, *, run_id: int) -> list[Any]:
+    """Every register child of a run with its status and what the indicators break it down by
+    (gemeente, statistical sector, sex, birth date); no name, address or number."""
+    return list(
+        session.execute(
+            select(
+                ChildStatus.person_id,
+                RegisterPerson.nn_hash,
+                ChildStatus.status,
+                RegisterPerson.nis_code,
+                RegisterPerson.stat_sector,
+                RegisterPerson.sex,
+                RegisterPerson.birth_date,
+            )
+            .join(RegisterPerson, RegisterPerson.id == ChildStatus.person_id)
+            .where(ChildStatus.run_id == run_id)
+        ).all()
+    )
+
+
+def done_runs(session: Session, *, school_year: str) -> list[Run]:
+    """The year's finished runs, oldest first."""
+    return list(
+        session.scalars(
+            select(Run)
+            .join(SchoolYear, SchoolYear.id == Run.school_year_id)
+            .where(SchoolYear.label == school_year, Run.status == "done")
+            .order_by(Run.id)
+        )
+    )

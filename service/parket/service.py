@@ -12,8 +12,9 @@ import logging
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from service.audit import service as audit
@@ -271,3 +272,19 @@ def referral_problems(session: Session, case: Case) -> list[str]:
 def outcome_choices() -> tuple[str, ...]:
     """What the parket may answer: the workflow's outcomes (its YAML), or return the file."""
     return (*get_workflow().choices(DECIDE, "outcome"), Outcome.RETURNED.value)
+
+
+def indicator_referrals(session: Session, *, case_ids: Select[Any]) -> list[Any]:
+    """The referrals of the given cases (a sub-query), for counting: no personal data."""
+    return list(
+        session.execute(
+            select(
+                Referral.case_id,
+                Referral.nis_code,
+                Referral.referred_at,
+                Referral.status,
+                Referral.outcome,
+                Referral.outcome_at,
+            ).where(Referral.case_id.in_(case_ids))
+        ).all()
+    )

@@ -251,6 +251,18 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/users/{user_id}/tokens"): ("/api/users/1/tokens", "forbidden"),
     ("POST", "/api/users/{user_id}/tokens"): ("/api/users/1/tokens", "forbidden"),
     ("POST", "/api/users/{user_id}/tokens/{token_id}/revoke"): ("/api/users/1/tokens/1/revoke", "forbidden"),
+    # indicators: a gemeente gets its own gemeente's published figures; the yearly report is the cell's
+    ("GET", "/api/indicators/years"): ("/api/indicators/years", "own"),
+    ("GET", "/api/indicators/{school_year}"): ("/api/indicators/2025-2026?by=gemeente", "own"),
+    ("GET", "/api/indicators/{school_year}/timeliness"): ("/api/indicators/2025-2026/timeliness", "own"),
+    ("GET", "/api/indicators/{school_year}/charts/{name}.svg"): (
+        "/api/indicators/2025-2026/charts/gemeenten.svg",
+        "own",
+    ),
+    ("GET", "/api/indicators/{school_year}/report.pdf"): (
+        "/api/indicators/2025-2026/report.pdf",
+        "forbidden",
+    ),
 }
 
 # A valid request body for routes that need one, so the scope check (not validation) answers.
