@@ -20,12 +20,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/ensure-postgres
-	$(BIN)/ruff check service sim tests bench migrations
+	$(BIN)/ruff check service sim tests bench migrations setup.py
 	$(BIN)/pytest -n 2 $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check service sim tests bench migrations
-	$(BIN)/ruff format --check service sim tests bench migrations
+	$(BIN)/ruff check service sim tests bench migrations setup.py
+	$(BIN)/ruff format --check service sim tests bench migrations setup.py
 
 bench-ingest: $(STAMP)
 	$(BIN)/python bench/ingest.py $(ARGS)

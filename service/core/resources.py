@@ -22,7 +22,9 @@ def package_dir(package: str) -> Path:
     try:
         folder = files(package)
     except ModuleNotFoundError:
-        raise ConfigurationError(f"package {package} is not installed; reinstall Tandem") from None
+        raise ConfigurationError(
+            f"package {package} is not installed: reinstall Tandem (`make install`, or pip install -e .)"
+        ) from None
     if not isinstance(folder, Path):
         raise ConfigurationError(f"package {package} is not a folder on disk (zipped install?)")
     return folder
