@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,8 @@ class FastRows:
     positions: np.ndarray
     values: dict[str, Column]
     nns: Column  # clean national numbers (None where a list row has none)
-    guardians: list[list[dict[str, Any]]] = field(default_factory=list)  # register only
+    guardians: list[tuple[Any, ...]] = field(default_factory=list)  # register only: guardian_tuple()s
+    guardian_nns: Column = field(default_factory=list)
     slow: list[int] = field(default_factory=list)
 
 
@@ -43,8 +45,7 @@ def _digits(col: Column, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     """(mask of strings of exactly `width` characters, the strings, their characters as codes)."""
     lengths = np.fromiter(map(len, col), dtype=np.int64, count=len(col))
     ok = lengths == width
-    blank = " " * width
-    arr = np.array([s if len(s) == width else blank for s in col], dtype=f"U{width}")
+    arr = np.array(col, dtype=f"U{width}")  # longer texts are cut, but they are not `ok` anyway
     codes = arr.view(np.uint32).reshape(-1, width) if len(col) else np.zeros((0, width), np.uint32)
     return ok, arr, codes
 
@@ -140,6 +141,11 @@ def parse_numbers(col: Column) -> ParsedNumbers:
     return ParsedNumbers(ok, century + yy, mm, dd, sex, bis_unknown | bis_known)
 
 
+def guardian_tuple(number: int, g: dict[str, Any]) -> tuple[Any, ...]:
+    """A guardian as (row number, rank, relation, names, address..., country), without the number."""
+    return (number, g["rank"], *(g[f] for f in GUARDIAN_FIELDS[1:]))
+
+
 def _filled(col: Column) -> np.ndarray:
     return np.fromiter(map(bool, col), dtype=bool, count=len(col))
 
@@ -171,14 +177,14 @@ class ColumnChecker:
         pos = self.index.get(name)
         if pos is None:
             return [""] * len(rows)
-        col = [r[pos].strip() for r in rows]
+        col = list(map(str.strip, map(itemgetter(pos), rows)))
         mapping = self.profile.values.get(name)
         if mapping is not None:
             mapped = {}
             for u in set(col):
                 key = header_key(u)
                 mapped[u] = (mapping[key] or "") if key in mapping else u
-            col = [mapped[x] for x in col]
+            col = list(map(mapped.__getitem__, col))
         return col
 
     def _closed(self, col: Column, fn) -> tuple[np.ndarray, Column]:  # type: ignore[no-untyped-def]
@@ -237,7 +243,7 @@ class ColumnChecker:
             nns = [nns[i] for i in keep]
         fast = FastRows(keep, values, nns, slow=np.flatnonzero(~ok).tolist())
         if self.register:
-            fast.guardians = self._guardians(keep)
+            fast.guardians, fast.guardian_nns = self._guardians(keep, numbers)
             self.seen.update(zip(nns, (numbers[i] for i in keep), strict=True))
         return fast
 
@@ -284,19 +290,24 @@ class ColumnChecker:
         number_ok = parse_numbers(cols[0]).ok | ~_filled(cols[0])
         return ~present | (_filled(cols[2]) & number_ok)
 
-    def _guardians(self, keep: np.ndarray) -> list[list[dict[str, Any]]]:
-        """Each kept row's guardians from the guardian columns read by `_guardian_ok`."""
-        found: list[list[dict[str, Any]]] = [[] for _ in keep]
+    def _guardians(self, keep: np.ndarray, numbers: list[int]) -> tuple[list[tuple[Any, ...]], Column]:
+        """The kept rows' guardians as `guardian_tuple`s, with their clear national numbers."""
+        found: list[tuple[Any, ...]] = []
+        clear: Column = []
         for rank, cols in enumerate(self._guardian_columns, start=1):
-            for j, i in enumerate(keep.tolist()):
-                g = dict(zip(GUARDIAN_FIELDS, (c[i] for c in cols), strict=True))
-                if not any(g.values()):
-                    continue
-                g["rank"], g["relation"] = rank, g["relation"] or "parent"
-                g["country"] = (g["country"] or "BE").upper()[:2]
-                g["nn"] = g.pop("national_number") or None
-                found[j].append(g)
-        return found
+            sel = [i for i in keep.tolist() if any(c[i] for c in cols)]
+            if not sel:
+                continue
+            picked = [[c[i] for i in sel] for c in cols]
+            relation = [r or "parent" for r in picked[1]]
+            country = [(c or "BE").upper()[:2] for c in picked[9]]
+            found.extend(
+                zip(
+                    [numbers[i] for i in sel], [rank] * len(sel), relation, *picked[2:9], country, strict=True
+                )
+            )
+            clear.extend(n or None for n in picked[0])
+        return found, clear
 
     @staticmethod
     def _from_numbers(

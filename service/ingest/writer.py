@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.core.crypto import KeyRing
 from service.core.db import bulk_insert
-from service.ingest.columns import FastRows
+from service.ingest.columns import FastRows, guardian_tuple
 from service.ingest.models import Enrolment, Exemption, Guardian, HomeEducation, RegisterPerson, SourceKind
 from service.ingest.profiles import GUARDIAN_FIELDS, KIND_FIELDS, PERSON_FIELDS
 
@@ -81,7 +81,7 @@ class BatchWriter:
         columns["row_number"] = [numbers[i] for i in fast.positions.tolist()]
         columns["warnings"] = [None] * k
         nns: list[str | None] = list(fast.nns)
-        guardians = list(fast.guardians)
+        guardians, guardian_nns = list(fast.guardians), list(fast.guardian_nns)
         own = [c for c in self.columns if c not in ("nn_hash", "nn_key_id", "nn_cipher")]
         for c in own:
             if c not in columns:
@@ -92,8 +92,9 @@ class BatchWriter:
             for c in own:
                 columns[c].append(_plain(values.get(c)))
             nns.append(clear)
-            if self.register:
-                guardians.append(values.get("guardians") or [])
+            for g in values.get("guardians") or ():
+                guardians.append(guardian_tuple(number, g))
+                guardian_nns.append(g["nn"])
         columns["nn_hash"] = self.keyring.hash_many(nns)
         columns["nn_key_id"] = [self.keyring.hmac_active if n else None for n in nns]
         if self.register:
@@ -102,16 +103,19 @@ class BatchWriter:
         if slow:  # slow rows were appended after the clean ones: back to file order
             order = sorted(range(len(rows)), key=lambda i: rows[i][1])
             rows = [rows[i] for i in order]
-            guardians = [guardians[i] for i in order] if self.register else []
         if not rows:
             return
         conn = self.session.connection()
         bulk_insert(conn, self.model.__table__, self.columns, rows, plain=True)
-        if self.register:
-            self._guardians(conn, rows, guardians)
+        if guardians:
+            self._guardians(conn, rows, guardians, guardian_nns)
 
     def _guardians(
-        self, conn: Any, rows: list[tuple[Any, ...]], guardians: list[list[dict[str, Any]]]
+        self,
+        conn: Any,
+        rows: list[tuple[Any, ...]],
+        guardians: list[tuple[Any, ...]],
+        clear: list[str | None],
     ) -> None:
         ids = dict(
             conn.execute(
@@ -121,12 +125,11 @@ class BatchWriter:
                 )
             ).all()
         )
-        flat = [(row[1], g) for row, found in zip(rows, guardians, strict=True) for g in found]
-        clear = [g.pop("nn") for _, g in flat]
         hashes, ciphers = self.keyring.hash_many(clear), self.keyring.encrypt_many(clear)
-        out = []
-        for (number, g), h, cipher in zip(flat, hashes, ciphers, strict=True):
-            g["person_id"], g["nn_hash"], g["nn_cipher"] = ids[number], h, cipher
-            g["nn_key_id"] = self.keyring.hmac_active if h else None
-            out.append(tuple(g.get(c) for c in GUARDIAN_COLUMNS))
+        key_id = self.keyring.hmac_active
+        out = [
+            (ids[g[0]], g[1], h, key_id if h else None, cipher, *g[2:])
+            for g, h, cipher in zip(guardians, hashes, ciphers, strict=True)
+        ]
+        out.sort(key=lambda t: (t[0], t[1]))
         bulk_insert(conn, Guardian.__table__, GUARDIAN_COLUMNS, out, plain=True)
