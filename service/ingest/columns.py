@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import repeat
+from operator import is_not, itemgetter
 from typing import Any
 
 import numpy as np
@@ -74,7 +75,7 @@ def parse_dates(col: Column, formats: tuple[str, ...]) -> Dates:
     """Dates of a column of stripped texts in the profile's formats, tried in order like the row
     parser; a custom format stops the fast path (its rows are left to the row validator)."""
     n = len(col)
-    empty = np.fromiter((not s for s in col), dtype=bool, count=n)
+    empty = ~_filled(col)
     parsed = np.zeros(n, dtype=bool)
     ok, arr, c = _digits(col, 10)
     num = (c >= 48) & (c <= 57)
@@ -196,7 +197,7 @@ class ColumnChecker:
             except Exception:
                 table[u] = None
         values = [table[x] for x in col]
-        return np.fromiter((v is not None for v in values), dtype=bool, count=len(col)), values
+        return np.fromiter(map(is_not, values, repeat(None)), dtype=bool, count=len(col)), values
 
     def check(self, rows: list[list[str]], numbers: list[int], slow: np.ndarray) -> FastRows:
         """`slow` marks rows already known to need the row validator (short rows, formulas)."""
@@ -286,7 +287,7 @@ class ColumnChecker:
         p = f"guardian{i}_"
         cols = [self.text(rows, p + f) for f in GUARDIAN_FIELDS]
         self._guardian_columns.append(cols)
-        present = np.fromiter((any(t) for t in zip(*cols, strict=True)), bool, len(rows))
+        present = np.fromiter(map(any, zip(*cols, strict=True)), bool, len(rows))
         number_ok = parse_numbers(cols[0]).ok | ~_filled(cols[0])
         return ~present | (_filled(cols[2]) & number_ok)
 

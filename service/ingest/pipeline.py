@@ -90,7 +90,7 @@ class OpenedFile:
         width = len(self.reader.headers)
         for chunk in self._chunks:
             out.rows_total += len(chunk.rows)
-            odd = np.fromiter((len(r) < width for r in chunk.rows), bool, len(chunk.rows))
+            odd = np.fromiter(map(len, chunk.rows), np.int64, len(chunk.rows)) < width
             for number in chunk.formulas:
                 odd[chunk.numbers.index(number)] = True
             fast = columns.check(chunk.rows, chunk.numbers, odd)
