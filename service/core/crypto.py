@@ -44,6 +44,12 @@ class KeyRing:
         """Hex HMAC-SHA256 of an 11-digit national number under the active key."""
         return hmac.digest(self.hmac_keys[self.hmac_active], national_number.encode("ascii"), "sha256").hex()
 
+    def hash_many(self, numbers: list[str | None]) -> list[str | None]:
+        """`hash_nn` of each number (None stays None), each distinct number hashed once."""
+        key = self.hmac_keys[self.hmac_active]
+        digests = {n: hmac.digest(key, n.encode("ascii"), "sha256").hex() for n in set(numbers) if n}
+        return [digests[n] if n else None for n in numbers]
+
     def hash_nn_with(self, key_id: str, national_number: str) -> str:
         return hmac.digest(self.hmac_keys[key_id], national_number.encode("ascii"), "sha256").hex()
 
@@ -54,6 +60,21 @@ class KeyRing:
         nonce = os.urandom(12)
         ct = AESGCM(self.aead_keys[self.aead_active]).encrypt(nonce, national_number.encode("ascii"), _AAD)
         return bytes([len(key_id)]) + key_id + nonce + ct
+
+    def encrypt_many(self, numbers: list[str | None]) -> list[bytes | None]:
+        """`encrypt_nn` of each number (None stays None) with one cipher object and one nonce draw."""
+        key_id = self.aead_active.encode("ascii")
+        prefix = bytes([len(key_id)]) + key_id
+        aead = AESGCM(self.aead_keys[self.aead_active])
+        nonces = os.urandom(12 * len(numbers))
+        return [
+            prefix
+            + nonces[12 * i : 12 * i + 12]
+            + aead.encrypt(nonces[12 * i : 12 * i + 12], n.encode("ascii"), _AAD)
+            if n
+            else None
+            for i, n in enumerate(numbers)
+        ]
 
     def decrypt_nn(self, blob: bytes) -> str:
         n = blob[0]

@@ -99,11 +99,19 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def bulk_insert(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    plain: bool = False,
+) -> int:
     """Insert many rows fast: COPY on PostgreSQL, executemany on SQLite. Returns the row count.
 
     Rows are tuples in the order of `columns`. Runs inside the caller's transaction, so a failure
-    later in the same transaction still rolls everything back.
+    later in the same transaction still rolls everything back. `plain` says the rows already hold
+    only text, numbers, bytes and None (dates as ISO text), so SQLite needs no conversion.
     """
     rows = list(rows)
     if not rows:
@@ -120,7 +128,10 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: It
     cols = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     raw = conn.connection.driver_connection
-    raw.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})', [_sqlite_row(r) for r in rows])
+    raw.executemany(
+        f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})',
+        rows if plain else [_sqlite_row(r) for r in rows],
+    )
     return len(rows)
 
 

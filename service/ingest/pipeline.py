@@ -12,15 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from service.core.errors import ConfigurationError
+from service.ingest.columns import ColumnChecker
 from service.ingest.models import SourceKind
 from service.ingest.profiles import REQUIRED, Profile, profiles_for, resolve_profile
 from service.ingest.readers import FileFacts, FileProblem, SourceReader, inspect
 from service.ingest.validate import Issue, RowResult, RowValidator
+from service.ingest.writer import BatchWriter
 
 MAX_REPORTED_ISSUES = 500
 Progress = Callable[[int, int], None]  # (bytes read, total bytes)
-RowSink = Callable[[int, dict[str, Any], str | None], None]  # (row, values, clear national number)
 
 
 @dataclass
@@ -76,14 +79,25 @@ class OpenedFile:
         self.profile = choose_profile(kind, self.reader.headers, profile_name)
         self.kind = kind
 
-    def validate(self, sink: RowSink | None = None, progress: Progress | None = None) -> Outcome:
-        """Check every row; hand each good row to `sink` as long as the file has no error."""
+    def validate(self, writer: BatchWriter | None = None, progress: Progress | None = None) -> Outcome:
+        """Check every row; hand each chunk's good rows to `writer` as long as the file has no error.
+
+        Each chunk goes through the column checks first; the rows they do not pass as certainly
+        clean are checked one by one, which gives the exact errors and warnings."""
         check = _RowChecks(self.profile, self.reader.headers)
+        columns = ColumnChecker(self.profile, self.reader.headers, check.seen)
         out = Outcome()
+        width = len(self.reader.headers)
         for chunk in self._chunks:
-            for number, cells in zip(chunk.numbers, chunk.rows, strict=True):
-                out.rows_total += 1
-                result = check.row(number, cells, chunk.formulas.get(number))
+            out.rows_total += len(chunk.rows)
+            odd = np.fromiter(map(len, chunk.rows), np.int64, len(chunk.rows)) < width
+            for number in chunk.formulas:
+                odd[chunk.numbers.index(number)] = True
+            fast = columns.check(chunk.rows, chunk.numbers, odd)
+            good: list[tuple[int, dict[str, Any], str | None]] = []
+            for i in fast.slow:
+                number = chunk.numbers[i]
+                result = check.row(number, chunk.rows[i], chunk.formulas.get(number))
                 if result.errors:
                     out.errors_total += len(result.errors)
                     room = MAX_REPORTED_ISSUES - len(out.errors)
@@ -93,8 +107,9 @@ class OpenedFile:
                     out.rows_with_warnings += 1
                     out.warnings.update(f"{w.column}: {w.reason}" for w in result.warnings)
                     result.values["warnings"] = "; ".join(sorted({w.reason for w in result.warnings}))[:300]
-                if sink is not None and out.errors_total == 0:  # a doomed file is only validated
-                    sink(number, result.values, result.nn)
+                good.append((number, result.values, result.nn))
+            if writer is not None and out.errors_total == 0:  # a doomed file is only validated
+                writer.add_chunk(chunk.numbers, fast, good)
             if progress:
                 progress(self.reader.bytes_read, self.facts.size)
         if out.rows_total == 0:

@@ -189,7 +189,7 @@ def _ingest(
     report.batch_id = batch.id
 
     writer = BatchWriter(session, kind, batch.id, options.keyring)
-    out = opened.validate(writer.add, options.progress)
+    out = opened.validate(writer, options.progress)
     total = report.rows_total = out.rows_total
     report.rows_with_warnings = out.rows_with_warnings
     report.warnings_by_reason = dict(out.warnings.most_common())
@@ -201,7 +201,6 @@ def _ingest(
             f"{report.file}: rejected, {out.errors_total} problem(s) in {total} rows; nothing was written"
         )
         return report
-    writer.flush()
 
     batch.rows_total = total
     batch.rows_with_warnings = out.rows_with_warnings

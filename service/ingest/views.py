@@ -54,23 +54,20 @@ def upload(
         shutil.copyfileobj(file.file, out)
 
     def work(job_session: Session, progress: jobs.JobProgress) -> dict[str, Any]:
-        try:
-            report = service.ingest_file(
-                job_session,
-                kind,
-                path,
-                school_year,
-                actor,
-                source=source,
-                profile_name=profile,
-                file_name=name,
-                progress=lambda done, total: progress(done, total, "reading"),
-                confirm_shrink=confirm_shrink,
-                restore=restore,
-            )
-        finally:
-            path.unlink(missing_ok=True)
-        return report.as_dict()
+        report = service.ingest_file(
+            job_session,
+            kind,
+            path,
+            school_year,
+            actor,
+            source=source,
+            profile_name=profile,
+            file_name=name,
+            progress=lambda done, total: progress(done, total, "reading"),
+            confirm_shrink=confirm_shrink,
+            restore=restore,
+        )
+        return report.as_dict()  # the job removes the upload when it ends, whatever the outcome
 
     return jobs.start(session, "ingest", actor.user_id, work, wait=wait, upload=path)
 

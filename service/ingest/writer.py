@@ -1,8 +1,10 @@
 """Write a batch's validated rows in bulk: keyed hashes and ciphertexts of the national numbers,
-then COPY (PostgreSQL) or executemany (SQLite) in chunks inside the caller's transaction."""
+then COPY (PostgreSQL) or executemany (SQLite) chunk by chunk inside the caller's transaction.
+No ORM object per row: rows are tuples built column by column."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -10,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from service.core.crypto import KeyRing
 from service.core.db import bulk_insert
+from service.ingest.columns import FastRows, guardian_tuple
 from service.ingest.models import Enrolment, Exemption, Guardian, HomeEducation, RegisterPerson, SourceKind
 from service.ingest.profiles import GUARDIAN_FIELDS, KIND_FIELDS, PERSON_FIELDS
-
-CHUNK_ROWS = 20_000
 
 
 def _stored(fields: tuple[str, ...]) -> tuple[str, ...]:
@@ -48,8 +49,15 @@ KIND_TABLES: dict[SourceKind, tuple[Any, tuple[str, ...]]] = {
 GUARDIAN_COLUMNS = ("person_id", "rank", "nn_hash", "nn_key_id", "nn_cipher", *_stored(GUARDIAN_FIELDS))
 
 
+SQLITE_CACHE_KB = 256 * 1024
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
 class BatchWriter:
-    """Buffers validated rows and writes them in chunks; hashes and encrypts national numbers."""
+    """Writes each validated chunk at once: keyed hashes and ciphertexts in bulk, rows in row order."""
 
     def __init__(self, session: Session, kind: SourceKind, batch_id: int, keyring: KeyRing) -> None:
         self.session = session
@@ -57,53 +65,71 @@ class BatchWriter:
         self.batch_id = batch_id
         self.keyring = keyring
         self.model, self.columns = KIND_TABLES[kind]
-        self.rows: list[tuple[Any, ...]] = []
-        self.guardians: dict[int, list[dict[str, Any]]] = {}
-        self.rows_with_warnings = 0
+        self.register = kind == SourceKind.REGISTER
+        conn = session.connection()
+        if conn.dialect.name == "sqlite":
+            # a bulk load inserts random keyed hashes into the index: keep its pages in memory
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
 
-    def add(self, number: int, values: dict[str, Any], clear_nn: str | None) -> None:
-        values["batch_id"] = self.batch_id
-        values["row_number"] = number
-        values.setdefault("warnings", None)
-        if values["warnings"]:
-            self.rows_with_warnings += 1
-        if clear_nn is not None:
-            values["nn_hash"] = self.keyring.hash_nn(clear_nn)
-            values["nn_key_id"] = self.keyring.hmac_active
-        else:
-            values["nn_hash"] = values["nn_key_id"] = None
-        if self.kind == SourceKind.REGISTER:
-            values["nn_cipher"] = self.keyring.encrypt_nn(clear_nn) if clear_nn else None
-            if values["guardians"]:
-                self.guardians[number] = values["guardians"]
-        self.rows.append(tuple(values.get(c) for c in self.columns))
-        if len(self.rows) >= CHUNK_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
+    def add_chunk(
+        self, numbers: list[int], fast: FastRows, slow: list[tuple[int, dict[str, Any], str | None]]
+    ) -> None:
+        """Write the chunk's clean rows (columns from the fast path) and its other good rows (dicts)."""
+        k = len(fast.positions)
+        columns = dict(fast.values)
+        columns["batch_id"] = [self.batch_id] * k
+        columns["row_number"] = [numbers[i] for i in fast.positions.tolist()]
+        columns["warnings"] = [None] * k
+        nns: list[str | None] = list(fast.nns)
+        guardians, guardian_nns = list(fast.guardians), list(fast.guardian_nns)
+        own = [c for c in self.columns if c not in ("nn_hash", "nn_key_id", "nn_cipher")]
+        for c in own:
+            if c not in columns:
+                columns[c] = [None] * k
+        for number, values, clear in slow:
+            values["batch_id"], values["row_number"] = self.batch_id, number
+            values.setdefault("warnings", None)
+            for c in own:
+                columns[c].append(_plain(values.get(c)))
+            nns.append(clear)
+            for g in values.get("guardians") or ():
+                guardians.append(guardian_tuple(number, g))
+                guardian_nns.append(g["nn"])
+        columns["nn_hash"] = self.keyring.hash_many(nns)
+        columns["nn_key_id"] = [self.keyring.hmac_active if n else None for n in nns]
+        if self.register:
+            columns["nn_cipher"] = self.keyring.encrypt_many(nns)
+        rows = list(zip(*(columns[c] for c in self.columns), strict=True))
+        if slow:  # slow rows were appended after the clean ones: back to file order
+            order = sorted(range(len(rows)), key=lambda i: rows[i][1])
+            rows = [rows[i] for i in order]
+        if not rows:
             return
         conn = self.session.connection()
-        bulk_insert(conn, self.model.__table__, self.columns, self.rows)
-        first_row, last_row = self.rows[0][1], self.rows[-1][1]
-        self.rows = []
-        if self.guardians:
-            ids = dict(
-                conn.execute(
-                    select(RegisterPerson.row_number, RegisterPerson.id).where(
-                        RegisterPerson.batch_id == self.batch_id,
-                        RegisterPerson.row_number.between(first_row, last_row),
-                    )
-                ).all()
-            )
-            guardian_rows = []
-            for number, guardians in self.guardians.items():
-                for g in guardians:
-                    clear = g.pop("nn")
-                    g["person_id"] = ids[number]
-                    g["nn_hash"] = self.keyring.hash_nn(clear) if clear else None
-                    g["nn_key_id"] = self.keyring.hmac_active if clear else None
-                    g["nn_cipher"] = self.keyring.encrypt_nn(clear) if clear else None
-                    guardian_rows.append(tuple(g.get(c) for c in GUARDIAN_COLUMNS))
-            bulk_insert(conn, Guardian.__table__, GUARDIAN_COLUMNS, guardian_rows)
-            self.guardians = {}
+        bulk_insert(conn, self.model.__table__, self.columns, rows, plain=True)
+        if guardians:
+            self._guardians(conn, rows, guardians, guardian_nns)
+
+    def _guardians(
+        self,
+        conn: Any,
+        rows: list[tuple[Any, ...]],
+        guardians: list[tuple[Any, ...]],
+        clear: list[str | None],
+    ) -> None:
+        ids = dict(
+            conn.execute(
+                select(RegisterPerson.row_number, RegisterPerson.id).where(
+                    RegisterPerson.batch_id == self.batch_id,
+                    RegisterPerson.row_number.between(rows[0][1], rows[-1][1]),
+                )
+            ).all()
+        )
+        hashes, ciphers = self.keyring.hash_many(clear), self.keyring.encrypt_many(clear)
+        key_id = self.keyring.hmac_active
+        out = [
+            (ids[g[0]], g[1], h, key_id if h else None, cipher, *g[2:])
+            for g, h, cipher in zip(guardians, hashes, ciphers, strict=True)
+        ]
+        out.sort(key=lambda t: (t[0], t[1]))
+        bulk_insert(conn, Guardian.__table__, GUARDIAN_COLUMNS, out, plain=True)

@@ -70,3 +70,42 @@ def test_an_upload_is_removed_when_its_job_ends_whatever_the_outcome(
 
         status = jobs.start(session, "ingest", None, work, wait=True, upload=upload)
         assert status["status"] == outcome and not upload.exists()
+
+
+def test_api_uploads_leave_nothing_behind_and_a_shrink_needs_confirmation(  # type: ignore[no-untyped-def]
+    client, make_user, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from service.auth.models import Role
+    from service.core.settings import get_settings
+    from tests.factories import child, write_source
+
+    _, headers = make_user(Role.CELL_OPERATOR, "AGODI")
+
+    def upload(path: Path, **form: str) -> dict:
+        with path.open("rb") as fh:
+            data = {"kind": "register", "school_year": "2025-2026", "wait": "true", **form}
+            response = client.post("/api/ingest", headers=headers, data=data, files={"file": fh})
+        assert response.status_code == 202
+        return response.json()
+
+    two = write_source(
+        tmp_path / "two.csv",
+        "rijksregister_extract",
+        [child(1, date(2014, 1, 1)), child(3, date(2014, 2, 2))],
+    )
+    one = write_source(tmp_path / "one.csv", "rijksregister_extract", [child(5, date(2014, 3, 3))])
+    assert upload(two)["status"] == "done"
+    held = upload(one)
+    assert held["status"] == "failed" and held["result"]["outcome"] == "held"
+    assert upload(one, confirm_shrink="true")["result"]["outcome"] == "accepted"
+    restored = upload(two, restore="true")
+    assert restored["status"] == "done" and restored["result"]["outcome"] == "restored"
+    assert list((get_settings().data_dir / "uploads").iterdir()) == []
+    batches = client.get("/api/batches", headers=headers).json()
+    assert set(batches[0]) == {
+        "id", "school_year", "kind", "source", "profile", "file_name", "sha256", "received_at", "received_by",
+        "status", "superseded_by", "rows_total", "rows_with_warnings", "report",
+    }  # fmt: skip
+    assert [b["status"] for b in batches] == ["current", "superseded"]
