@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from service.api.bounds import THROTTLED, harden
 from service.core.errors import TandemError
 from service.core.logging import configure_logging, log_failure
 from service.wiring import wire
@@ -75,6 +76,11 @@ def create_app() -> FastAPI:
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    harden(api_routes(app))
+    for route in api_routes(app):
+        if route.path == "/api/auth/token":
+            route.responses.update(THROTTLED)
 
     return app
 
