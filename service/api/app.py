@@ -14,6 +14,9 @@ from fastapi.routing import APIRoute
 from service.api.bounds import THROTTLED, harden
 from service.core.errors import TandemError
 from service.core.logging import configure_logging, log_failure
+from service.ops import views as ops
+from service.ops.headers import add_security_headers
+from service.ops.metrics import measure
 from service.wiring import wire
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,7 @@ DOMAINS = [
     "notifications",
     "letters",
 ]
-PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")}
+PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")} | ops.PUBLIC
 
 
 def create_app() -> FastAPI:
@@ -77,6 +80,9 @@ def create_app() -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.include_router(ops.router)  # /healthz, /readyz, /metrics (service.ops)
+    app.middleware("http")(measure)  # outermost: it sees the 500s the handler above produces
+    app.middleware("http")(add_security_headers)
     harden(api_routes(app))
     for route in api_routes(app):
         if route.path == "/api/auth/token":
