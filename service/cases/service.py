@@ -8,6 +8,8 @@ The work is done in `engine` (fire, events), `opening` (cases from a run), `time
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from service.auth.scope import ensure_case_visible, is_system, may_fire
 from service.cases.engine import (
     TransitionRefused,
@@ -36,6 +38,7 @@ from service.cases.queries import (
     timeline,
 )
 from service.cases.timers import COMMIT_EVERY, TickReport, tick
+from service.core.db import remap_column
 from service.core.errors import Conflict, Forbidden, NotFound, TandemError
 
 __all__ = [
@@ -70,7 +73,13 @@ __all__ = [
     "list_cases",
     "may_fire",
     "open_cases_for_run",
+    "rekey_child_keys",
     "scope",
     "tick",
     "timeline",
 ]
+
+
+def rekey_child_keys(session: Session, *, mapping: dict[str, str]) -> int:
+    """After a key rotation: cases keyed by a child's old hash take its new one (`p:<id>` keys stay)."""
+    return remap_column(session, Case.__table__, "child_key", mapping)

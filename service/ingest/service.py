@@ -50,6 +50,7 @@ from service.ingest.profiles import (
     profiles_for,
 )
 from service.ingest.readers import FileProblem, SourceReader, inspect
+from service.ingest.rekey import RekeyReport, hash_key_ids, rekey_hashes  # noqa: F401 - the domain's face
 from service.ingest.validate import Issue, RowValidator
 
 log = logging.getLogger(__name__)
