@@ -35,17 +35,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-NIS = [f"210{n:02d}" for n in range(1, 20)]
+from cases import NIS, PARENT  # bench/cases.py: the same synthetic gemeenten and parent  # noqa: E402
+
 GEMEENTEN = ["21004", "21001", "21015"]
-PARENT = {
-    "relation": "parent",
-    "last_name": "Bench",
-    "first_names": "Ouder",
-    "street": "Wetstraat",
-    "house_number": "1",
-    "postcode": "1000",
-    "municipality": "Brussel",
-}
 
 
 @dataclass
