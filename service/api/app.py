@@ -11,10 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
+from service.api.bounds import THROTTLED, harden
 from service.core.db import session_scope
 from service.core.errors import TandemError
 from service.core.logging import configure_logging, log_failure
 from service.jobs import service as jobs
+from service.ops import views as ops
+from service.ops.headers import add_security_headers
+from service.ops.metrics import measure
 from service.web import views as web
 from service.wiring import wire
 
@@ -34,7 +38,7 @@ DOMAINS = [
     "letters",
     "indicators",
 ]
-PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")}
+PUBLIC_ROUTES = {("POST", "/api/auth/token"), ("GET", "/api/health")} | ops.PUBLIC
 
 
 def _fail_orphaned_jobs() -> None:
@@ -91,6 +95,14 @@ def create_app() -> FastAPI:
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    app.include_router(ops.router)  # /healthz, /readyz, /metrics (service.ops)
+    app.middleware("http")(measure)  # outermost: it sees the 500s the handler above produces
+    app.middleware("http")(add_security_headers)
+    harden(api_routes(app))
+    for route in api_routes(app):
+        if route.path == "/api/auth/token":
+            route.responses.update(THROTTLED)
 
     return app
 

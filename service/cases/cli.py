@@ -16,6 +16,7 @@ from service.cases.workflow import DEFAULT_FILE, diagram, get_workflow, load_wor
 from service.cli.common import cli_actor, console, count_progress, ensure_schema_current, fail
 from service.core.db import session_scope
 from service.core.errors import TandemError
+from service.jobs import service as jobs
 
 workflow_app = typer.Typer(
     help="The procedure as data (workflows/absolute_truancy.yaml).", no_args_is_help=True
@@ -24,13 +25,23 @@ cases_app = typer.Typer(help="Cases: open, list, show, fire transitions, bulk ac
 
 
 def tick() -> None:
-    """Fire what is due now (timers, reminders, overdue flags, age ended). Idempotent: run it from cron."""
+    """Fire what is due now (timers, reminders, overdue flags, age ended). Idempotent: run it from cron.
+    Each run is recorded as a job of kind `tick` (the operations metrics count them)."""
     ensure_schema_current()
-    try:
-        with session_scope() as session:
-            report = service.tick(session, cli_actor())
-    except TandemError as exc:
-        raise fail(exc) from None
+    reports: list[service.TickReport] = []
+
+    def run(session: Any, _progress: Any) -> dict[str, Any]:
+        reports.append(service.tick(session, cli_actor()))
+        return reports[-1].as_dict()
+
+    with session_scope() as session:
+        job = jobs.create_job(session, "tick", None)
+    jobs.run_job(job.id, run)
+    with session_scope() as session:
+        ended = jobs.job_status(session, job.id)
+    if ended["status"] != "done":
+        raise fail(TandemError(ended["message"]))
+    report = reports[0]
     fired = ", ".join(f"{k}: {v}" for k, v in sorted(report.fired.items())) or "nothing"
     console.print(
         f"tick: fired {fired}; reminders {report.reminders}; overdue {report.overdue}; "

@@ -43,6 +43,7 @@ from service.cases.queries import (
 )
 from service.cases.timers import COMMIT_EVERY, TickReport, tick
 from service.cases.workflow import get_workflow  # noqa: F401 - the procedure's states and labels
+from service.core.db import remap_column
 from service.core.errors import Conflict, Forbidden, NotFound, TandemError
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "list_cases",
     "may_fire",
     "open_cases_for_run",
+    "rekey_child_keys",
     "scope",
     "stage_counts",
     "tick",
@@ -139,3 +141,8 @@ def indicator_events(session: Session, *, school_year_id: int) -> list:  # type:
             .order_by(CaseEvent.case_id, CaseEvent.id)
         ).all()
     )
+
+
+def rekey_child_keys(session: Session, *, mapping: dict[str, str]) -> int:
+    """After a key rotation: cases keyed by a child's old hash take its new one (`p:<id>` keys stay)."""
+    return remap_column(session, Case.__table__, "child_key", mapping)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import getpass
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -54,16 +51,7 @@ def ensure_schema_current() -> None:
                 f"no database at {path}: run `tandem db upgrade` first"
                 " (or set TANDEM_DATA_DIR or TANDEM_DATABASE_URL)"
             )
-    head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
-    # Alembic announces its dialect at INFO ("Context impl SQLiteImpl."): noise before every command.
-    alembic_log = logging.getLogger("alembic.runtime.migration")
-    level = alembic_log.level
-    alembic_log.setLevel(logging.WARNING)
-    try:
-        with get_engine().connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-    finally:
-        alembic_log.setLevel(level)
+    current, head = migrate.revisions(get_engine())
     if current != head:
         raise TandemError(
             f"the database schema is at {current or 'nothing'}, the code needs {head}: run `tandem db upgrade`"

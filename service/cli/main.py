@@ -9,9 +9,11 @@ import typer
 from service.audit.cli import audit_app
 from service.auth.cli import users_app
 from service.cases.cli import cases_app, tick, workflow_app
-from service.cli.common import console
+from service.cli.common import cli_actor, console, ensure_schema_current, fail
 from service.core import migrate
-from service.core.crypto import create_dev_keys
+from service.core.crypto import cached_keyring, create_dev_keys
+from service.core.db import session_scope
+from service.core.errors import TandemError
 from service.core.logging import configure_logging
 from service.core.settings import get_settings
 from service.gemeenten.cli import gemeenten_app
@@ -20,6 +22,7 @@ from service.ingest.cli import batches, ingest, profiles_app
 from service.letters.cli import letters_app
 from service.linkage.cli import explain, review_app, run
 from service.notifications.cli import notifications_app
+from service.ops.rotation import rotate
 from service.parket.cli import parket_app
 from service.wiring import wire
 
@@ -83,6 +86,26 @@ def keys_init() -> None:
         console.print(f"created development keys in {key_dir}")
     else:
         console.print(f"keys already present in {key_dir}; nothing changed")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-key every stored national-number hash under the active (newest) HMAC key, in one
+    transaction; keep the old key file until this has run."""
+    ensure_schema_current()
+    try:
+        with session_scope() as session:
+            report = rotate(session, cli_actor(), cached_keyring())
+    except TandemError as exc:
+        raise fail(exc) from None
+    done = ", ".join(f"{table} {n}" for table, n in report.rekeyed.items())
+    console.print(f"re-keyed under '{report.key_id}': {done}")
+    left = {t: n for t, n in report.unmatched.items() if n}
+    if left:
+        console.print(
+            "of which list records whose number matches no register child (kept as such): "
+            + ", ".join(f"{t} {n}" for t, n in left.items())
+        )
 
 
 @app.command()

@@ -53,6 +53,10 @@ class KeyRing:
     def hash_nn_with(self, key_id: str, national_number: str) -> str:
         return hmac.digest(self.hmac_keys[key_id], national_number.encode("ascii"), "sha256").hex()
 
+    def hmac_digest(self, text: str) -> str:
+        """The active key's HMAC of any text (a stand-in that equals no national number's hash)."""
+        return hmac.digest(self.hmac_keys[self.hmac_active], text.encode("utf-8"), "sha256").hex()
+
     # -- encryption ---------------------------------------------------------------------------
     def encrypt_nn(self, national_number: str) -> bytes:
         """`key id length | key id | nonce | ciphertext+tag`, so the row names its own key."""

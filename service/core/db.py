@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, Table, bindparam, create_engine, event, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -137,3 +137,16 @@ def bulk_insert(
 
 def _sqlite_row(row: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(v.isoformat() if isinstance(v, date) and not isinstance(v, datetime) else v for v in row)
+
+
+def remap_column(session: Session, table: Table, column: str, mapping: dict[str, str]) -> int:
+    """Replace, in one bulk update, every value of `column` that `mapping` names (a key rotation's
+    old hash -> new hash); returns how many rows changed. Runs in the caller's transaction."""
+    rows = session.execute(select(table.c.id, table.c[column])).all()
+    changes = [{"row_id": i, "new_value": mapping[v]} for i, v in rows if v in mapping and mapping[v] != v]
+    if changes:
+        statement = (
+            update(table).where(table.c.id == bindparam("row_id")).values({column: bindparam("new_value")})
+        )
+        session.connection().execute(statement, changes)
+    return len(changes)

@@ -42,6 +42,7 @@ from service.ingest.models import (
 )
 from service.ingest.pipeline import OpenedFile, Progress
 from service.ingest.readers import FileProblem
+from service.ingest.rekey import RekeyReport, hash_key_ids, rekey_hashes  # noqa: F401 - the domain's face
 from service.ingest.report import IngestRejected, IngestReport
 from service.ingest.validate import Issue
 from service.ingest.writer import BatchWriter

@@ -16,10 +16,11 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.core import clock
@@ -170,3 +171,17 @@ def start(
     else:
         submit(job.id, fn)
     return job_status(session, job.id) | {"job_id": job.id}
+
+
+# Reads for other domains
+
+
+def job_counts(session: Session) -> list[tuple[str, str, int]]:
+    """(kind, status, how many) over every job, for the operations metrics."""
+    rows = session.execute(select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status))
+    return [(kind, status, count) for kind, status, count in rows]
+
+
+def last_finished(session: Session, *, kind: str) -> datetime | None:
+    """When the last job of this kind ended (a tick, for example)."""
+    return session.scalar(select(func.max(Job.finished_at)).where(Job.kind == kind))

@@ -16,6 +16,7 @@ missing values as None.
 from __future__ import annotations
 
 import io
+import logging
 from datetime import date
 from typing import Any
 
@@ -24,9 +25,11 @@ import pandas as pd
 from sqlalchemy import Select, and_, func, literal, null, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
+from service.core.errors import TandemError
 from service.core.reference import brussels_postcodes
 from service.ingest.models import Enrolment, Exemption, HomeEducation, RegisterPerson, SourceBatch
 
+log = logging.getLogger(__name__)
 RECORD_KINDS = {"enrolment": Enrolment, "home_education": HomeEducation, "exemption": Exemption}
 PERIODS = {
     "enrolment": ("enrolled_from", "enrolled_until"),
@@ -36,6 +39,7 @@ PERIODS = {
 PERSON_FIELDS = (
     "id",
     "nn_hash",
+    "nn_key_id",
     "last_name",
     "first_names",
     "birth_date",
@@ -51,6 +55,7 @@ RECORD_FIELDS = (
     "batch_id",
     "source",
     "nn_hash",
+    "nn_key_id",
     "nn_status",
     "nn_bis",
     "last_name",
@@ -148,6 +153,7 @@ def _kind_select(kind: str, batch_ids: list[int], reference_date: date, register
         model.batch_id,
         SourceBatch.source,
         model.nn_hash,
+        model.nn_key_id,
         model.nn_status,
         model.nn_bis,
         model.last_name,
@@ -185,8 +191,12 @@ def _may_link(model: Any, register_batch_ids: list[int]) -> Any:
     register_keys = select(RegisterPerson.birth_date, func.lower(RegisterPerson.last_name)).where(
         RegisterPerson.batch_id.in_(register_batch_ids)
     )
+    hash_keys = select(RegisterPerson.nn_key_id).where(
+        RegisterPerson.batch_id.in_(register_batch_ids), RegisterPerson.nn_key_id.is_not(None)
+    )
     return or_(
         model.nn_hash.is_(None),
+        and_(model.nn_key_id.is_not(None), model.nn_key_id.not_in(hash_keys)),  # see comparable_numbers
         model.nn_status != "valid",
         model.nn_bis.is_(True),
         model.nn_hash.in_(in_register),
@@ -225,3 +235,25 @@ def load_records(
     frame["nn_bis"] = frame["nn_bis"].fillna(False).astype(bool)
     frame["detail"] = frame["school_id"].fillna(frame["reason"]).fillna(frame["community"]).fillna("")
     return frame.sort_values(["kind", "record_id"], kind="mergesort").reset_index(drop=True)
+
+
+def comparable_numbers(records: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Stage 1 joins keyed hashes, and hashes made under different HMAC keys never match: a list
+    record hashed under another key than the register's (a key added without `tandem keys rotate`,
+    or a record rotation could not re-key) has its number set aside, so that it is linked by name in
+    stage 2 rather than called "valid number not in the register". A register extract whose own
+    hashes use several keys is refused: rotate first."""
+    keys = set(people["nn_key_id"].dropna()) if "nn_key_id" in people else set()
+    if len(keys) > 1:
+        raise TandemError(
+            f"the register's national-number hashes use {len(keys)} keys ({', '.join(sorted(keys))}): "
+            "run `tandem keys rotate` before linking"
+        )
+    if not keys or records.empty or "nn_key_id" not in records:
+        return records
+    other = (records["nn_key_id"].notna() & ~records["nn_key_id"].isin(keys)).to_numpy()
+    if other.any():
+        log.warning("%d list records hashed under another key: compared by name only", int(other.sum()))
+        records = records.copy()
+        records.loc[other, "nn_hash"] = None
+    return records

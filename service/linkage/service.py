@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 from service.audit import service as audit
 from service.auth.service import Actor
 from service.core import clock
+from service.core.db import remap_column
 from service.core.errors import NotFound, TandemError
 from service.ingest.models import RegisterPerson, SchoolYear, SourceBatch, SourceKind
 from service.ingest.service import current_batches
 from service.linkage import engine
 from service.linkage.compare import COMPARISONS
 from service.linkage.engine import LinkResult
-from service.linkage.frames import load_people, load_records
+from service.linkage.frames import comparable_numbers, load_people, load_records
 from service.linkage.model import FSModel
 from service.linkage.models import ChildStatus, ChildStatusKind, ReviewDecision, Run
 from service.linkage.results import (  # noqa: F401 - re-exported: the domain's public face
@@ -198,9 +199,11 @@ def run_linkage(
     year, run, register_ids, list_batches = _start_run(session, school_year, reference_date, actor)
     total = 10
     step(1, total, "reading the register")
-    people = engine.prepare_people(load_people(session, register_ids))
+    raw_people = load_people(session, register_ids)
+    people = engine.prepare_people(raw_people)
     step(2, total, f"reading the lists ({len(people):,} register children)")
-    records = engine.prepare_records(load_records(session, list_batches, reference_date, register_ids))
+    raw_records = load_records(session, list_batches, reference_date, register_ids)
+    records = engine.prepare_records(comparable_numbers(raw_records, raw_people))
     decisions = load_decisions(session, year.id)
 
     def engine_step(done: int, _total: int, message: str) -> None:
@@ -249,8 +252,9 @@ def relink_children(
     list_batches = [b for b in batches if b.kind != SourceKind.REGISTER.value]
     if not register_ids or not list_batches:
         return {}
-    people = engine.prepare_people(load_people(session, register_ids))
-    raw = load_records(session, list_batches, reference_date, None)
+    raw_people = load_people(session, register_ids)
+    people = engine.prepare_people(raw_people)
+    raw = comparable_numbers(load_records(session, list_batches, reference_date, None), raw_people)
     if raw.empty or people.empty:
         return {}
     records = engine.prepare_records(raw)
@@ -374,3 +378,8 @@ def done_runs(session: Session, *, school_year: str) -> list[Run]:
             .order_by(Run.id)
         )
     )
+
+
+def rekey_review_decisions(session: Session, *, mapping: dict[str, str]) -> int:
+    """After a key rotation: operator decisions keyed by a child's old hash take its new one."""
+    return remap_column(session, ReviewDecision.__table__, "person_key", mapping)

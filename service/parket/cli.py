@@ -13,6 +13,7 @@ from service.cli.common import cli_actor, console, ensure_schema_current, fail
 from service.core import crypto
 from service.core.db import session_scope
 from service.core.errors import NotFound, TandemError
+from service.core.files import write_atomic
 from service.parket import casefile, service
 from service.parket.read_models import ReferralOut
 
@@ -74,8 +75,7 @@ def export(
     except TandemError as exc:
         raise fail(exc) from None
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"case-file-{referral.case_id}-{referral.id}.zip"
-    path.write_bytes(data)
+    path = write_atomic(out / f"case-file-{referral.case_id}-{referral.id}.zip", data)
     console.print(f"wrote {path} (sha256 {referral.sha256})")
 
 

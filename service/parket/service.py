@@ -25,6 +25,7 @@ from service.cases.service import Case
 from service.cases.workflow import get_workflow, uses
 from service.core import clock, labels
 from service.core.errors import NotFound, TandemError
+from service.core.files import write_atomic
 from service.core.settings import get_settings
 from service.gemeenten import service as gemeenten
 from service.ingest import service as ingest
@@ -85,7 +86,7 @@ def create_referral(
     data = casefile.build_zip(doc, attachments)
     digest = casefile.sha256(data)
     name = f"case-{case.id}-{referred_at.strftime('%Y%m%dT%H%M%S')}-{digest[:12]}.zip"
-    (referral_dir() / name).write_bytes(data)
+    write_atomic(referral_dir() / name, data)
     referral = Referral(
         case_id=case.id,
         nis_code=case.nis_code,
