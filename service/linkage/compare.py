@@ -35,7 +35,8 @@ COMPARISONS: dict[str, list[str]] = {
     "birth_date": [
         "exact",
         "day and month swapped, one digit wrong, two adjacent digits transposed, or day, month or year one off",
-        "two digits wrong or within 31 days",
+        "within 31 days",
+        "two digits wrong",
         "different",
     ],
     "sex": ["equal", "different"],
@@ -216,7 +217,7 @@ def _date_levels(r: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 def _date_levels_distinct(r: np.ndarray, p: np.ndarray) -> np.ndarray:
-    level = np.full(len(r), 3, dtype=np.int8)
+    level = np.full(len(r), 4, dtype=np.int8)
     if len(r):
         rd = _digits(r)
         pd_ = _digits(p)
@@ -237,7 +238,8 @@ def _date_levels_distinct(r: np.ndarray, p: np.ndarray) -> np.ndarray:
         ry, rm, rday = r // 10000, (r // 100) % 100, r % 100
         py, pm, pday = p // 10000, (p // 100) % 100, p % 100
         one_off = np.abs(ry - py) + np.abs(rm - pm) + np.abs(rday - pday) == 1
-        level[(wrong == 2) | (days <= 31)] = 2
+        level[wrong == 2] = 3
+        level[days <= 31] = 2
         level[(wrong == 1) | transposed | one_off | (swap_day_month(r) == p)] = 1
         level[r == p] = 0
     level[(r == 0) | (p == 0)] = -1
