@@ -120,7 +120,15 @@ class _Tick:
             for name, timer in timer_states.items():
                 self.each(
                     select(Case.id).where(OPEN, Case.state == name, Case.due_at <= self.now),
-                    self.firing(timer.fire, labels.reason("timer_elapsed", state_nl=self.wf.states[name].label.nl, state_fr=self.wf.states[name].label.fr, days=self.wf.days(timer.after_days))),
+                    self.firing(
+                        timer.fire,
+                        labels.reason(
+                            "timer_elapsed",
+                            state_nl=self.wf.states[name].label.nl,
+                            state_fr=self.wf.states[name].label.fr,
+                            days=self.wf.days(timer.after_days),
+                        ),
+                    ),
                 )
             if sum(self.report.fired.values()) == before:
                 break
