@@ -173,12 +173,15 @@ def splink_stage2(
                 "birth_year": [str(d // 10000) if d else None for d in dob],
                 "sex": frame["sex"].replace("", None).to_numpy(),
                 "postcode": frame["postcode"].replace("", None).to_numpy(),
+                "street": frame["addr_street"].replace("", None).to_numpy(),
+                "house": frame["addr_house"].replace("", None).to_numpy(),
             }
         )
 
     t = time.perf_counter()
     left = table(records.iloc[stage2].reset_index(drop=True), stage2)
     right = table(people, np.arange(len(people)))
+    with_street = bool(left["street"].notna().any())
     api = DuckDBAPI()
     settings = SettingsCreator(
         link_type="link_only",
@@ -188,6 +191,8 @@ def splink_stage2(
             cl.DateOfBirthComparison("dob", input_is_string=True),
             cl.ExactMatch("sex"),
             cl.ExactMatch("postcode"),
+            # the address where the list carries one (FEBRL's street and number), as Tandem uses it
+            *([cl.JaroWinklerAtThresholds("street", [0.92]), cl.ExactMatch("house")] if with_street else []),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("dob"),

@@ -57,6 +57,19 @@ RULES: tuple[BlockingRule, ...] = (
         ("dob", "sn_init"),
     ),
     BlockingRule(
+        "birth_date_swapped_first_name",
+        "exact birth date, first letter of the record's surname field against the first name's",
+        ("dob", "x_fn_init"),
+        ("dob", "fn_init"),
+    ),
+    BlockingRule(
+        # a truncated or mistyped surname and a birth date a little off (`Morales` for `Morales Molina`)
+        "year_first_name_surname_initial",
+        "birth year, transliteration skeleton of the first name and first letter of the surname",
+        ("byear", "fn_skel", "sn_init"),
+        ("byear", "fn_skel", "sn_init"),
+    ),
+    BlockingRule(
         "names",
         "skeletons of first name and surname (any birth date)",
         ("fn_skel", "sn_skel"),

@@ -35,7 +35,8 @@ COMPARISONS: dict[str, list[str]] = {
     "birth_date": [
         "exact",
         "day and month swapped, one digit wrong, two adjacent digits transposed, or day, month or year one off",
-        "two digits wrong or within 31 days",
+        "within 31 days",
+        "two digits wrong",
         "different",
     ],
     "sex": ["equal", "different"],
@@ -43,6 +44,12 @@ COMPARISONS: dict[str, list[str]] = {
     "national_number": [
         "no usable number (missing, invalid, bis, inconsistent with the record, or contradicted by the names)",
         "a valid regular number that is not in the register",
+    ],
+    # only where a list carries the domicile's street (the register always does)
+    "address": [
+        "street (Jaro-Winkler >= 0.92) and house number equal",
+        "street equal or Jaro-Winkler >= 0.92, another house number",
+        "different",
     ],
 }
 FIELDS = list(COMPARISONS)
@@ -216,7 +223,7 @@ def _date_levels(r: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 def _date_levels_distinct(r: np.ndarray, p: np.ndarray) -> np.ndarray:
-    level = np.full(len(r), 3, dtype=np.int8)
+    level = np.full(len(r), 4, dtype=np.int8)
     if len(r):
         rd = _digits(r)
         pd_ = _digits(p)
@@ -237,7 +244,8 @@ def _date_levels_distinct(r: np.ndarray, p: np.ndarray) -> np.ndarray:
         ry, rm, rday = r // 10000, (r // 100) % 100, r % 100
         py, pm, pday = p // 10000, (p // 100) % 100, p % 100
         one_off = np.abs(ry - py) + np.abs(rm - pm) + np.abs(rday - pday) == 1
-        level[(wrong == 2) | (days <= 31)] = 2
+        level[wrong == 2] = 3
+        level[days <= 31] = 2
         level[(wrong == 1) | transposed | one_off | (swap_day_month(r) == p)] = 1
         level[r == p] = 0
     level[(r == 0) | (p == 0)] = -1
@@ -267,16 +275,44 @@ class Encoded:
     last: _Names
     sex: tuple[np.ndarray, np.ndarray, np.ndarray]  # record codes, person codes, known (M/F) per code
     postcode: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # codes, Brussels and empty per code
+    street: tuple[np.ndarray, np.ndarray, np.ndarray]  # record codes, person codes, folded streets
+    house: tuple[np.ndarray, np.ndarray, np.ndarray]  # record codes, person codes, empty per code
+
+
+def _address_levels(enc: Encoded, ri: np.ndarray, pi: np.ndarray) -> np.ndarray:
+    """Address levels, the street compared once per distinct pair of streets."""
+    sr, sp, streets = enc.street
+    level = np.full(len(ri), -1, dtype=np.int8)
+    known = np.flatnonzero((streets[sr[ri]] != "") & (streets[sp[pi]] != ""))
+    if not len(known):
+        return level
+    a, b, inverse = _distinct_pairs(sr[ri[known]], sp[pi[known]])
+    close = a == b
+    rest = np.flatnonzero(~close)
+    if len(rest):
+        score = process.cpdist(
+            streets[a[rest]], streets[b[rest]], scorer=JaroWinkler.normalized_similarity, workers=-1
+        )
+        close[rest] = score >= 0.92
+    hr, hp, empty = enc.house
+    same_house = (hr[ri[known]] == hp[pi[known]]) & ~empty[hr[ri[known]]]
+    street_close = close[inverse]
+    level[known] = np.where(street_close & same_house, 0, np.where(street_close, 1, 2))
+    return level
 
 
 def encode(records: pd.DataFrame, people: pd.DataFrame) -> Encoded:
     (sr, sp), sexes = _shared_codes(records["sex"].to_numpy(), people["sex"].to_numpy())
     (pr, pp), postcodes = _shared_codes(records["postcode"].to_numpy(), people["postcode"].to_numpy())
+    (hr, hp), houses = _shared_codes(records["addr_house"].to_numpy(), people["addr_house"].to_numpy())
+    (tr, tp), streets = _shared_codes(records["addr_street"].to_numpy(), people["addr_street"].to_numpy())
     return Encoded(
         first=_Names.build(records, people, "fn", "fn_skel", "fn_all"),
         last=_Names.build(records, people, "sn", "sn_skel", "sn_fold", surname=True),
         sex=(sr, sp, np.isin(sexes, ["M", "F"])),
         postcode=(pr, pp, np.isin(postcodes, list(brussels_postcodes())), postcodes == ""),
+        street=(tr, tp, streets.astype(str)),
+        house=(hr, hp, houses == ""),
     )
 
 
@@ -316,5 +352,6 @@ def compare(
     pc = np.where(a == b, 0, np.where(brussels[a], 1, 2)).astype(np.int8)
     pc[empty[a] | empty[b]] = -1
     nn_class = records["nn_class"].to_numpy()[ri] if "nn_class" in records else np.zeros(len(ri), np.int8)
-    gamma = np.stack([fn, sn, dob, sex, pc, nn_class], axis=1).astype(np.int8)
+    address = _address_levels(enc, ri, pi)
+    gamma = np.stack([fn, sn, dob, sex, pc, nn_class, address], axis=1).astype(np.int8)
     return Compared(gamma, swapped)

@@ -27,10 +27,11 @@ from service.linkage.compare import COMPARISONS, FIELDS, TF_FIELDS, Encoded, com
 M_START: dict[str, list[float]] = {
     "first_name": [0.85, 0.10, 0.03, 0.02],
     "surname": [0.85, 0.10, 0.03, 0.02],
-    "birth_date": [0.92, 0.05, 0.02, 0.01],
+    "birth_date": [0.92, 0.05, 0.01, 0.01, 0.01],
     "sex": [0.98, 0.02],
     "postcode": [0.85, 0.10, 0.05],
     "national_number": [0.995, 0.005],
+    "address": [0.7, 0.1, 0.2],
 }
 # Fields whose u is fixed rather than learnt: only records with a foreign number reach level 1, and
 # only through the tight route, so random pairs of stage 2 cannot say how common it is. Among list

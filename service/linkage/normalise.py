@@ -179,6 +179,11 @@ def add_keys(frame: pd.DataFrame, *, swapped: bool = False) -> pd.DataFrame:
         _name_keys(frame, first, last, "x_")
     for col in ("sex", "postcode"):  # a list without the column says nothing, it does not disagree
         frame[col] = frame[col].fillna("").astype(str) if col in frame else ""
+    # the domicile's street and house number: the register's, and a list's where it carries them
+    street = frame["street"].fillna("").astype(str) if "street" in frame else pd.Series("", index=frame.index)
+    frame["addr_street"] = _map_unique(street, lambda v: (fold(v),), ("s",))["s"] if len(frame) else street
+    house = frame["house_number"] if "house_number" in frame else pd.Series("", index=frame.index)
+    frame["addr_house"] = house.fillna("").astype(str).str.lower().str.replace(r"\s+", "", regex=True)
     birth = pd.to_datetime(frame["birth_date"], errors="coerce")
     frame["dob"] = (birth.dt.year * 10000 + birth.dt.month * 100 + birth.dt.day).fillna(0).astype(np.int64)
     frame["byear"] = (frame["dob"] // 10000).astype(np.int64)

@@ -117,7 +117,7 @@ def stage1(records: pd.DataFrame, people: pd.DataFrame) -> Stage1:
     # a birth date that is off by more than a typo needs the first name to agree exactly; within 31
     # days or two digits wrong, a close first name (level 1) will do (a sibling is born further apart,
     # a twin is the twin rule's)
-    date_doubt = ((dob == 3) & (fn != 0)) | ((dob == 2) & (fn >= 2))
+    date_doubt = ((dob == 4) & (fn != 0)) | ((dob >= 2) & (dob <= 3) & (fn >= 2))
     doubtful = (disagreements >= 2) | twin_doubt | date_doubt
     links = pd.DataFrame(
         {"rec": ri[~doubtful], "pi": pi[~doubtful], "method": "hash", "probability": np.nan, "pair": -1}

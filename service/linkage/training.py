@@ -28,8 +28,8 @@ HASH_DRIFT = 0.4  # EM's m(exact) may sit this far below the hash links' (record
 MIN_LABELS = 200
 M_LEVEL_FLOOR = 0.002  # a typo, a swapped date, a wrong value: each happens to a real match now and then  # hash links needed before their levels are used as m
 EM_FIELDS = {
-    "birth_date": ["first_name", "surname", "sex", "postcode"],
-    "names": ["birth_date", "sex", "postcode"],
+    "birth_date": ["first_name", "surname", "sex", "postcode", "address"],
+    "names": ["birth_date", "sex", "postcode", "address"],
 }
 
 

@@ -81,3 +81,20 @@ def test_children_with_a_hash_link_get_a_prior_of_their_own() -> None:
     assert type(model).from_json(model.to_json()).prior_hash_linked == model.prior_hash_linked
     fuzzy = result.links[result.links["method"] == "fuzzy"]
     assert sorted(fuzzy["pi"].tolist()) == list(range(300, 400))
+
+
+def test_the_address_counts_only_where_the_list_carries_it() -> None:
+    people = _people([("Claes", "Noor", "2012-01-09", "1030")] * 4)
+    people["street"] = ["Rue Royale", "Rue Royale", "Rue Royale", "Rue Royale"]
+    people["house_number"] = ["12", "12", "12", "12"]
+    people = engine.prepare_people(people.drop(columns=["addr_street", "addr_house"]))
+    records = pd.DataFrame(
+        {
+            "street": ["rue royal", "Rue Royale", "Avenue Louise", None],
+            "house_number": ["12", "14", "12", None],
+        }
+    )
+    base = _records([("Claes", "Noor", "2012-01-09", "1030")] * 4)
+    records = engine.prepare_records(base.drop(columns=["addr_street", "addr_house"]).assign(**records))
+    idx = np.arange(4)
+    assert compare(records, people, idx, idx).gamma[:, FIELDS.index("address")].tolist() == [0, 1, 2, -1]
