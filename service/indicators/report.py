@@ -196,7 +196,7 @@ def _linkage(data: YearData) -> dict[str, Any]:
     verdict = (counts.get("model_health") or data.run_health or {}).get("verdict", "unknown")
     return {
         "run_id": data.run_id,
-        "children": _v(counts.get("children", len(data.children))),
+        "children": _v(counts.get("children", int(data.counts["n"].sum()))),
         "pending_review": _v(counts.get("residual_pending_review", 0)),
         "model_verdict": verdict,
     }

@@ -92,8 +92,8 @@ def indicator(
     """The indicator by `by`, its two readings and the honest count, as the actor may see them."""
     view = view_for(actor, publish_wanted)
     data = restrict(data or load_year(session, school_year, run_id=run_id), view.nis_code)
-    table = reading.indicator_table(data, by, at)
     children = honest.honest_children(data, at)
+    table = reading.indicator_table(data, by, at, children)
     if view.detail:
         audit.record(session, actor, "read", "indicators", [], f"indicators {school_year} by {by}")
         table_out, honest_out, rule = table, honest.honest_table(children), None
