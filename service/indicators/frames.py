@@ -23,8 +23,7 @@ from service.linkage import service as linkage
 from service.parket import service as parket
 
 CHILD_COLUMNS = ("person_id", "nn_hash", "status", "nis_code", "stat_sector", "sex", "birth_date", "age")
-COUNT_COLUMNS = ("dimension", "status", "nis_code", "value", "n")
-BREAKDOWNS = ("stat_sector", "sex", "age")  # counted once each, by status and gemeente
+COUNT_COLUMNS = ("status", "nis_code", "stat_sector", "sex", "age", "n")
 CASE_COLUMNS = tuple(c.key for c in cases.INDICATOR_CASE_COLUMNS)
 EVENT_COLUMNS = ("case_id", "at", "transition", "from_state", "to_state")
 ASSIGNMENT_COLUMNS = (
@@ -60,28 +59,22 @@ class YearData:
     def residual(self) -> pd.DataFrame:
         return self.children[self.children["status"] == "residual"]
 
-    def population(self, dimension: str = "sex") -> pd.DataFrame:
-        """The denominator, counted (`n`) by gemeente and one breakdown (`value`): the register
-        children of compulsory-school age on the reference date. Any breakdown sums to the same
-        totals per gemeente and for the region."""
-        c = self.counts
-        return c[(c["dimension"] == dimension) & (c["status"] != "not_compulsory")]
+    @property
+    def population(self) -> pd.DataFrame:
+        """The denominator, counted (`n`) by gemeente, sector, sex and age: the register children
+        of compulsory-school age on the reference date."""
+        return self.counts[self.counts["status"] != "not_compulsory"]
 
 
 def frame(rows: list[Any], columns: tuple[str, ...]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=list(columns))
-    return pd.DataFrame(dict(zip(columns, zip(*rows, strict=True), strict=True)))  # column by column: fast
+    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=list(columns))
 
 
 def counts_of(children: pd.DataFrame) -> pd.DataFrame:
     """Per-child rows counted the way `linkage.indicator_counts` counts them in the database."""
-    parts = [
-        children.groupby(["status", "nis_code", by]).size().rename("n").reset_index()
-        .rename(columns={by: "value"}).assign(dimension=by)
-        for by in BREAKDOWNS
-    ]  # fmt: skip
-    return pd.concat(parts, ignore_index=True)[list(COUNT_COLUMNS)]
+    return children.groupby(list(COUNT_COLUMNS[:-1])).size().rename("n").reset_index()
 
 
 def _clean(df: pd.DataFrame) -> pd.DataFrame:
@@ -92,14 +85,8 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _counts(session: Session, run: Any) -> pd.DataFrame:
-    parts = []
-    for by in BREAKDOWNS:
-        rows = linkage.indicator_counts(session, run_id=run.id, reference_date=run.reference_date, by=by)
-        part = frame(rows, COUNT_COLUMNS[1:]).assign(dimension=by)
-        missing = UNKNOWN if by != "age" else -1
-        part["value"] = part["value"].fillna(missing).replace("", missing)
-        parts.append(part.astype({"value": int}) if by == "age" else part)
-    counts = pd.concat(parts, ignore_index=True)[list(COUNT_COLUMNS)]
+    rows = linkage.indicator_counts(session, run_id=run.id, reference_date=run.reference_date)
+    counts = _clean(frame(rows, COUNT_COLUMNS))
     counts["n"] = counts["n"].astype(int)
     return counts
 

@@ -33,7 +33,7 @@ def school_years(session: Session) -> list[str]:
 
 def _year_row(data: YearData, previous: YearData | None) -> dict[str, Any]:
     children = honest.honest_children(data)
-    start, population = len(data.residual), int(data.population()["n"].sum())
+    start, population = len(data.residual), int(data.population["n"].sum())
     end = int((~children["accounted"]).sum())
     keys = set(data.residual["nn_hash"].dropna())
     followed = len(keys & set(previous.residual["nn_hash"].dropna())) if previous else None

@@ -49,13 +49,10 @@ def _grouped(df: pd.DataFrame, by: str) -> pd.Series:
 
 def _population(data: YearData, by: str) -> pd.Series:
     """The denominator per value of the breakdown, from the counts the database made."""
-    column = DIMENSION[by]
-    if column in (None, "nis_code"):
-        pop = data.population()
-        return (
-            pd.Series({"all": int(pop["n"].sum())}) if column is None else pop.groupby("nis_code")["n"].sum()
-        )
-    return data.population(column).groupby("value")["n"].sum()
+    column, pop = DIMENSION[by], data.population
+    if column is None:
+        return pd.Series({"all": int(pop["n"].sum())}, dtype=int)
+    return pop.groupby(column)["n"].sum()
 
 
 def indicator_table(

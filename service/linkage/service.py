@@ -351,24 +351,25 @@ def _age_on(birth: Any, on: date) -> Any:
     return func.coalesce(on.year - extract("year", birth) - later, -1)
 
 
-INDICATOR_BREAKDOWNS = ("stat_sector", "sex", "age")
-
-
-def indicator_counts(session: Session, *, run_id: int, reference_date: date, by: str) -> list[Any]:
-    """How many register children of a run there are per status, gemeente and one breakdown (the
-    statistical sector, the sex, or the age on the reference date): the indicators' denominators,
-    counted in the database."""
-    if by not in INDICATOR_BREAKDOWNS:
-        raise ValueError(f"unknown breakdown '{by}'")
-    value = _age_on(RegisterPerson.birth_date, reference_date) if by == "age" else getattr(RegisterPerson, by)
-    columns = (ChildStatus.status, RegisterPerson.nis_code, value.label("value"))
+def indicator_counts(session: Session, *, run_id: int, reference_date: date) -> list[Any]:
+    """How many register children of a run there are per status, gemeente, statistical sector, sex
+    and age on the reference date: the indicators' denominators, counted in the database (one
+    pass; a Brussels year gives some 40,000 cells instead of 220,000 rows)."""
+    age = _age_on(RegisterPerson.birth_date, reference_date).label("age")
+    columns = (
+        ChildStatus.status,
+        RegisterPerson.nis_code,
+        RegisterPerson.stat_sector,
+        RegisterPerson.sex,
+        age,
+    )
     return list(
         session.connection().execute(
             select(*columns, func.count().label("n"))
             .join(RegisterPerson, RegisterPerson.id == ChildStatus.person_id)
             .where(ChildStatus.run_id == run_id)
             .group_by(*columns)
-        )
+        ).all()
     )
 
 
@@ -394,7 +395,7 @@ def indicator_children(
     )
     if age is not None:
         query = query.where(age_on == age)
-    return list(session.connection().execute(query))
+    return list(session.connection().execute(query).all())
 
 
 def done_runs(session: Session, *, school_year: str) -> list[Run]:
