@@ -364,12 +364,14 @@ def indicator_counts(session: Session, *, run_id: int, reference_date: date) -> 
         age,
     )
     return list(
-        session.connection().execute(
+        session.connection()
+        .execute(
             select(*columns, func.count().label("n"))
             .join(RegisterPerson, RegisterPerson.id == ChildStatus.person_id)
             .where(ChildStatus.run_id == run_id)
             .group_by(*columns)
-        ).all()
+        )
+        .all()
     )
 
 

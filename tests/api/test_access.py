@@ -242,7 +242,10 @@ ROUTE_CASES: dict[tuple[str, str], tuple[str, str]] = {
         "/api/indicators/2025-2026/charts/gemeenten.svg",
         "own",
     ),
-    ("GET", "/api/indicators/{school_year}/report.pdf"): ("/api/indicators/2025-2026/report.pdf", "forbidden"),
+    ("GET", "/api/indicators/{school_year}/report.pdf"): (
+        "/api/indicators/2025-2026/report.pdf",
+        "forbidden",
+    ),
 }
 
 # A valid request body for routes that need one, so the scope check (not validation) answers.
