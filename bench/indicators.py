@@ -153,11 +153,13 @@ def measure(session: Any) -> dict[str, float]:
 
     now = START + timedelta(weeks=30)
     times: dict[str, float] = {}
+    cpu_times: dict[str, float] = {}
 
     def timed(name: str, fn: Any) -> Any:
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         out = fn()
         times[name] = time.perf_counter() - t
+        cpu_times[name] = time.process_time() - cpu
         return out
 
     data = timed("read the year", lambda: load_year(session, "2025-2026"))
@@ -185,7 +187,7 @@ def measure(session: Any) -> dict[str, float]:
     print(
         "honest count: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + f" (total {counts.sum():,})"
     )
-    return times
+    return times, cpu_times
 
 
 def main() -> None:
@@ -218,11 +220,16 @@ def main() -> None:
         build(session, rng, args.children, args.cases)
     print(f"setup {time.perf_counter() - t:.1f} s on {url.split(':')[0]}")
     with session_scope() as session:
-        times = measure(session)
+        times, cpu = measure(session)
+    print(f"  {'':<26} {'wall':>7} {'cpu':>7}   (cpu: this process only; the load average was "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")  # fmt: skip
     for name, seconds in times.items():
-        print(f"  {name:<26} {seconds:6.2f} s")
+        print(f"  {name:<26} {seconds:6.2f}s {cpu[name]:6.2f}s")
     total = sum(times.values())
-    print(f"all indicators: {total:.2f} s ({'within' if total <= 5 else 'OVER'} the 5 s budget)")
+    print(
+        f"all indicators: {total:.2f} s wall, {sum(cpu.values()):.2f} s cpu "
+        f"({'within' if total <= 5 else 'OVER'} the 5 s budget)"
+    )
 
 
 if __name__ == "__main__":

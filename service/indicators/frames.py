@@ -191,8 +191,3 @@ def days_between(start: pd.Series, end: pd.Series | datetime) -> pd.Series:
 def median(values: pd.Series) -> float | None:
     values = values.dropna()
     return float(np.median(values)) if len(values) else None
-
-
-def quantile(values: pd.Series, q: float) -> float | None:
-    values = values.dropna()
-    return float(np.quantile(values, q)) if len(values) else None

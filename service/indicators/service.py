@@ -30,7 +30,6 @@ __all__ = [
     "By",
     "IndicatorResult",
     "YearData",
-    "honest_count",
     "indicator",
     "load_year",
     "restrict",
@@ -116,18 +115,6 @@ def indicator(
         honest=honest_out,
         linkage=linkage_quality(data),
     )
-
-
-def honest_count(
-    session: Session, actor: Actor, *, school_year: str, at: datetime | None = None, by: By = "region"
-) -> pd.DataFrame:
-    """The honest count by `by` (detail for the cell; published for a gemeente)."""
-    view = indicator_view(actor)
-    data = restrict(load_year(session, school_year), view.nis_code)
-    pivot = publish.honest_pivot(honest.honest_children(data, at), by)
-    if view.detail:
-        return pivot
-    return publish.publish_honest(pivot, by, threshold(), False)[0]
 
 
 def timeliness_tables(
