@@ -118,7 +118,9 @@ def case_ids_of_year(*, school_year_id: int) -> Select:  # type: ignore[type-arg
 def indicator_cases(session: Session, *, school_year_id: int) -> list:  # type: ignore[type-arg]
     """A school year's cases, one row each, without personal data (for counting)."""
     return list(
-        session.execute(select(*INDICATOR_CASE_COLUMNS).where(Case.school_year_id == school_year_id)).all()
+        session.connection()
+        .execute(select(*INDICATOR_CASE_COLUMNS).where(Case.school_year_id == school_year_id))
+        .all()
     )
 
 
@@ -126,7 +128,8 @@ def indicator_events(session: Session, *, school_year_id: int) -> list:  # type:
     """The state changes of a school year's cases (opened and transitions), in the order they were
     recorded (a posting is stamped with its letter date, which can be later than a reply)."""
     return list(
-        session.execute(
+        session.connection()
+        .execute(
             select(
                 CaseEvent.case_id,
                 CaseEvent.at,
@@ -139,7 +142,8 @@ def indicator_events(session: Session, *, school_year_id: int) -> list:  # type:
                 CaseEvent.kind.in_(("opened", "transition")),
             )
             .order_by(CaseEvent.case_id, CaseEvent.id)
-        ).all()
+        )
+        .all()
     )
 
 

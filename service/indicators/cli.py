@@ -113,10 +113,16 @@ def years_command() -> None:
     if table.empty:
         console.print("no school year has a finished linkage run yet")
         return
-    columns = ["school_year", "population", "start", "share_start", "end", "share_end",
-               "in_previous_residual", "cases_linked_to_last_year", "esl_enrolled_oldest", "esl_no_list_next",
-               "esl_share"]  # fmt: skip
-    console.print(export.rich_table(table, "School years side by side", columns))
+    short = {"school_year": "year", "population": "pop.", "start": "start", "share_start": "%", "end": "end",
+             "share_end": "% ", "in_previous_residual": "foll.", "esl_no_list_next": "gone", "esl_share": "ESL%"}  # fmt: skip
+    table = table[list(short)].rename(columns=short)
+    caption = (
+        "foll.: also in the previous year's residual; gone / ESL%: aged 17 and enrolled, on no list "
+        "of the next year (early school leaving)"
+    )
+    console.print(
+        export.rich_table(table, "School years side by side", list(short.values()), caption, wrap_first=False)
+    )
 
 
 @indicators_app.command("report")

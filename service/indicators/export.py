@@ -45,9 +45,9 @@ def method_lines(result: Any) -> list[str]:
 
 def to_csv(result: Any) -> str:
     out = io.StringIO()
+    for line in method_lines(result):  # comment lines before the header, as they are
+        out.write(f"# {line}\n")
     writer = csv.writer(out, delimiter=";")
-    for line in method_lines(result):
-        writer.writerow([f"# {line}"])
     table = result.table.reset_index()
     writer.writerow(list(table.columns))
     for row in table.itertuples(index=False):
@@ -112,12 +112,17 @@ def _fmt(value: Any, missing: str) -> str:
 
 
 def rich_table(
-    frame: pd.DataFrame, title: str, columns: list[str], caption: str | None = None, missing: str = "-"
+    frame: pd.DataFrame,
+    title: str,
+    columns: list[str],
+    caption: str | None = None,
+    missing: str = "-",
+    wrap_first: bool = True,
 ) -> Table:
     """A terminal table of `columns`; None is shown as `missing` ("x" for a suppressed cell)."""
     first, *rest = columns
     table = Table(
-        Column(first, overflow="fold"),
+        Column(first, overflow="fold", no_wrap=not wrap_first),
         *[Column(c, justify="right", no_wrap=True) for c in rest],
         title=title,
         caption=caption,

@@ -8,7 +8,7 @@ parket referrals. Everything else in this domain is arithmetic on these frames.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +22,8 @@ from service.gemeenten import service as gemeenten
 from service.linkage import service as linkage
 from service.parket import service as parket
 
-CHILD_COLUMNS = ("person_id", "nn_hash", "status", "nis_code", "stat_sector", "sex", "birth_date")
+CHILD_COLUMNS = ("person_id", "nn_hash", "status", "nis_code", "stat_sector", "sex", "birth_date", "age")
+COUNT_COLUMNS = ("status", "nis_code", "stat_sector", "sex", "age", "n")
 CASE_COLUMNS = tuple(c.key for c in cases.INDICATOR_CASE_COLUMNS)
 EVENT_COLUMNS = ("case_id", "at", "transition", "from_state", "to_state")
 ASSIGNMENT_COLUMNS = (
@@ -47,11 +48,12 @@ class YearData:
     reference_date: date
     run_counts: dict[str, Any]
     run_health: dict[str, Any]
-    children: pd.DataFrame  # one row per register child of the run (CHILD_COLUMNS + age, key)
+    children: pd.DataFrame  # one row per residual child of the run (CHILD_COLUMNS + key)
     cases: pd.DataFrame
     events: pd.DataFrame
     assignments: pd.DataFrame
     referrals: pd.DataFrame
+    counts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(COUNT_COLUMNS)))
 
     @property
     def residual(self) -> pd.DataFrame:
@@ -59,20 +61,34 @@ class YearData:
 
     @property
     def population(self) -> pd.DataFrame:
-        """The denominator: register children of compulsory-school age on the reference date."""
-        return self.children[self.children["status"] != "not_compulsory"]
+        """The denominator, counted (`n`) by gemeente, sector, sex and age: the register children
+        of compulsory-school age on the reference date."""
+        return self.counts[self.counts["status"] != "not_compulsory"]
 
 
 def frame(rows: list[Any], columns: tuple[str, ...]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame(columns=list(columns))
     return pd.DataFrame.from_records([tuple(r) for r in rows], columns=list(columns))
 
 
-def ages_on(births: pd.Series, on: date) -> pd.Series:
-    """Age in whole years on `on` (vectorised; -1 where the birth date is unknown)."""
-    b = pd.to_datetime(births, errors="coerce")
-    years = on.year - b.dt.year
-    before = (b.dt.month > on.month) | ((b.dt.month == on.month) & (b.dt.day > on.day))
-    return (years - before.astype(int)).fillna(-1).astype(int)
+def counts_of(children: pd.DataFrame) -> pd.DataFrame:
+    """Per-child rows counted the way `linkage.indicator_counts` counts them in the database."""
+    return children.groupby(list(COUNT_COLUMNS[:-1])).size().rename("n").reset_index()
+
+
+def _clean(df: pd.DataFrame) -> pd.DataFrame:
+    df["stat_sector"] = df["stat_sector"].fillna(UNKNOWN).replace("", UNKNOWN)
+    df["sex"] = df["sex"].fillna(UNKNOWN)
+    df["age"] = df["age"].astype(int)
+    return df
+
+
+def _counts(session: Session, run: Any) -> pd.DataFrame:
+    rows = linkage.indicator_counts(session, run_id=run.id, reference_date=run.reference_date)
+    counts = _clean(frame(rows, COUNT_COLUMNS))
+    counts["n"] = counts["n"].astype(int)
+    return counts
 
 
 def child_keys(children: pd.DataFrame) -> pd.Series:
@@ -115,11 +131,12 @@ def load_year(session: Session, school_year: str, *, run_id: int | None = None) 
         ("opened_at", "state_entered_at", "due_at", "closed_at", "referred_at"),
     )
     run = reference_run(session, school_year, run_id, case_df["run_id"])
-    children = frame(linkage.indicator_children(session, run_id=run.id), CHILD_COLUMNS)
-    children["age"] = ages_on(children["birth_date"], run.reference_date)
+    residual = linkage.indicator_children(
+        session, run_id=run.id, statuses=["residual"], reference_date=run.reference_date
+    )
+    children = _clean(frame(residual, CHILD_COLUMNS))
     children["key"] = child_keys(children)
-    children["stat_sector"] = children["stat_sector"].fillna(UNKNOWN).replace("", UNKNOWN)
-    children["sex"] = children["sex"].fillna(UNKNOWN)
+    counts = _counts(session, run)
     ids = cases.case_ids_of_year(school_year_id=year.id)
     events = _utc(frame(cases.indicator_events(session, school_year_id=year.id), EVENT_COLUMNS), ("at",))
     assignments = _utc(
@@ -142,6 +159,7 @@ def load_year(session: Session, school_year: str, *, run_id: int | None = None) 
         events=events,
         assignments=assignments,
         referrals=referrals,
+        counts=counts,
     )
 
 
@@ -159,20 +177,17 @@ def restrict(data: YearData, nis_code: str | None) -> YearData:
         events=data.events[data.events["case_id"].isin(keep)],
         assignments=data.assignments[data.assignments["nis_code"] == nis_code],
         referrals=data.referrals[data.referrals["case_id"].isin(keep)],
+        counts=data.counts[data.counts["nis_code"] == nis_code],
     )
 
 
 def days_between(start: pd.Series, end: pd.Series | datetime) -> pd.Series:
     """Days from `start` to `end` as floats (NaN where either is missing)."""
-    delta = (end - start) if isinstance(end, pd.Series) else (pd.Timestamp(end) - start)
-    return delta.dt.total_seconds() / 86400.0
+    start = pd.to_datetime(start, utc=True)
+    end = pd.to_datetime(end, utc=True) if isinstance(end, pd.Series) else pd.Timestamp(end)
+    return (end - start).dt.total_seconds() / 86400.0
 
 
 def median(values: pd.Series) -> float | None:
     values = values.dropna()
     return float(np.median(values)) if len(values) else None
-
-
-def quantile(values: pd.Series, q: float) -> float | None:
-    values = values.dropna()
-    return float(np.quantile(values, q)) if len(values) else None

@@ -33,7 +33,7 @@ def school_years(session: Session) -> list[str]:
 
 def _year_row(data: YearData, previous: YearData | None) -> dict[str, Any]:
     children = honest.honest_children(data)
-    start, population = len(data.residual), len(data.population)
+    start, population = len(data.residual), int(data.population["n"].sum())
     end = int((~children["accounted"]).sum())
     keys = set(data.residual["nn_hash"].dropna())
     followed = len(keys & set(previous.residual["nn_hash"].dropna())) if previous else None
@@ -54,10 +54,16 @@ def _year_row(data: YearData, previous: YearData | None) -> dict[str, Any]:
     return row
 
 
-def early_leaving(session: Session, data: YearData, next_year: str | None) -> dict[str, Any]:
+def early_leaving(
+    session: Session, data: YearData, next_year: str | None, nis_code: str | None = None
+) -> dict[str, Any]:
     """The oldest group enrolled in T and on no list of T+1 (None where T+1 has no lists)."""
-    oldest = data.children[(data.children["status"] == "enrolled") & (data.children["age"] == OLDEST_AGE)]
-    hashes = list(oldest["nn_hash"].dropna())
+    oldest = linkage.indicator_children(
+        session, run_id=data.run_id, statuses=["enrolled"], reference_date=data.reference_date, age=OLDEST_AGE
+    )
+    if nis_code is not None:
+        oldest = [c for c in oldest if c.nis_code == nis_code]
+    hashes = [c.nn_hash for c in oldest if c.nn_hash]
     out: dict[str, Any] = {"esl_enrolled_oldest": len(oldest), "esl_no_list_next": None, "esl_share": None}
     if next_year is None or not ingest.current_batches(session, next_year, ingest.LIST_KINDS):
         return out
@@ -75,7 +81,7 @@ def years_table(session: Session, nis_code: str | None = None) -> pd.DataFrame:
     for i, label in enumerate(labels):
         data = restrict(load_year(session, label), nis_code)
         nxt = labels[i + 1] if i + 1 < len(labels) else None
-        rows.append({**_year_row(data, previous), **early_leaving(session, data, nxt)})
+        rows.append({**_year_row(data, previous), **early_leaving(session, data, nxt, nis_code)})
         previous = data
     return pd.DataFrame(rows)
 

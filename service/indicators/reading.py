@@ -40,20 +40,32 @@ def labels_for(by: str, key: object) -> tuple[str, str]:
 
 
 def _grouped(df: pd.DataFrame, by: str) -> pd.Series:
+    """Children per value of the breakdown."""
     column = DIMENSION[by]
     if column is None:
         return pd.Series({"all": len(df)}, dtype=int)
     return df.groupby(column).size()
 
 
-def indicator_table(data: YearData, by: By = "region", at: datetime | None = None) -> pd.DataFrame:
-    """One row per value of `by`: population, start and end counts and the two shares (in %)."""
+def _population(data: YearData, by: str) -> pd.Series:
+    """The denominator per value of the breakdown, from the counts the database made."""
+    column, pop = DIMENSION[by], data.population
+    if column is None:
+        return pd.Series({"all": int(pop["n"].sum())}, dtype=int)
+    return pop.groupby(column)["n"].sum()
+
+
+def indicator_table(
+    data: YearData, by: By = "region", at: datetime | None = None, children: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per value of `by`: population, start and end counts and the two shares (in %).
+    `children` is the honest count when the caller has it already."""
     if by not in DIMENSION:
         raise ValueError(f"unknown breakdown '{by}' (one of {', '.join(DIMENSION)})")
-    children = honest_children(data, at)
+    children = honest_children(data, at) if children is None else children
     table = pd.DataFrame(
         {
-            "population": _grouped(data.population, by),
+            "population": _population(data, by),
             "start": _grouped(data.residual, by),
             "end": _grouped(children[~children["accounted"]], by),
         }

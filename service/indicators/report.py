@@ -101,6 +101,14 @@ def _stage_rows(stages: pd.DataFrame, threshold: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _published_stages(stages: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The stage table as the chart may draw it: no durations where the count is suppressed."""
+    hidden = (stages["entered"] > 0) & (stages["entered"] < threshold)
+    return stages.assign(
+        median_days=stages["median_days"].where(~hidden), p90_days=stages["p90_days"].where(~hidden)
+    )
+
+
 def _gemeente_rows(work: pd.DataFrame, threshold: int) -> list[dict[str, Any]]:
     if work.empty:
         return []
@@ -177,7 +185,7 @@ def report_context(session: Session, school_year: str, at: datetime | None, thre
         "charts": {
             "indicator": _png(charts.indicator_by_gemeente(table)),
             "funnel": _png(charts.funnel(_published_honest_frame(data, at, threshold, hidden))),
-            "stages": _png(charts.stage_durations(stages)),
+            "stages": _png(charts.stage_durations(_published_stages(stages, threshold))),
             "trend": _png(charts.trend(multiyear.trend(years))),
         },
     }
@@ -196,7 +204,7 @@ def _linkage(data: YearData) -> dict[str, Any]:
     verdict = (counts.get("model_health") or data.run_health or {}).get("verdict", "unknown")
     return {
         "run_id": data.run_id,
-        "children": _v(counts.get("children", len(data.children))),
+        "children": _v(counts.get("children", int(data.counts["n"].sum()))),
         "pending_review": _v(counts.get("residual_pending_review", 0)),
         "model_verdict": verdict,
     }

@@ -30,7 +30,6 @@ __all__ = [
     "By",
     "IndicatorResult",
     "YearData",
-    "honest_count",
     "indicator",
     "load_year",
     "restrict",
@@ -92,8 +91,8 @@ def indicator(
     """The indicator by `by`, its two readings and the honest count, as the actor may see them."""
     view = view_for(actor, publish_wanted)
     data = restrict(data or load_year(session, school_year, run_id=run_id), view.nis_code)
-    table = reading.indicator_table(data, by, at)
     children = honest.honest_children(data, at)
+    table = reading.indicator_table(data, by, at, children)
     if view.detail:
         audit.record(session, actor, "read", "indicators", [], f"indicators {school_year} by {by}")
         table_out, honest_out, rule = table, honest.honest_table(children), None
@@ -116,18 +115,6 @@ def indicator(
         honest=honest_out,
         linkage=linkage_quality(data),
     )
-
-
-def honest_count(
-    session: Session, actor: Actor, *, school_year: str, at: datetime | None = None, by: By = "region"
-) -> pd.DataFrame:
-    """The honest count by `by` (detail for the cell; published for a gemeente)."""
-    view = indicator_view(actor)
-    data = restrict(load_year(session, school_year), view.nis_code)
-    pivot = publish.honest_pivot(honest.honest_children(data, at), by)
-    if view.detail:
-        return pivot
-    return publish.publish_honest(pivot, by, threshold(), False)[0]
 
 
 def timeliness_tables(

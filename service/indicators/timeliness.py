@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from service.cases import service as cases
-from service.indicators.frames import YearData, days_between, median, quantile
+from service.indicators.frames import YearData, days_between, median
 
 FORECAST_WEEKS = 4
 
@@ -30,55 +30,51 @@ def stays(data: YearData) -> pd.DataFrame:
     return ev[ev["stage"] != "closed"]
 
 
-def _stage_rows(st: pd.DataFrame, open_cases: pd.DataFrame, now: datetime, deadline_states: set[str]) -> list:
-    rows = []
-    wf = cases.get_workflow()
-    for stage in [s for s in wf.open_states if s in set(st["stage"])]:
-        s = st[st["stage"] == stage]
-        done = s[s["left"].notna()]
-        days = days_between(done["entered"], done["left"]).clip(lower=0)  # a posting stamped later
-        here = open_cases[open_cases["state"] == stage]
-        past_due = 0
-        if stage in deadline_states:
-            past_due = int((here["due_at"].notna() & (here["due_at"] < pd.Timestamp(now))).sum())
-        label = wf.states[stage].label
-        rows.append(
-            {
-                "stage": stage,
-                "label_nl": label.nl,
-                "label_fr": label.fr,
-                "entered": int(s["case_id"].nunique()),
-                "there_now": len(here),
-                "median_days": _round(median(days)),
-                "p90_days": _round(quantile(days, 0.9)),
-                "past_due": past_due,
-            }
-        )
-    return rows
-
-
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+    return None if value is None or pd.isna(value) else round(float(value), 1)
 
 
 def stage_table(data: YearData, now: datetime, group: str | None = None) -> pd.DataFrame:
     """Per stage entered (optionally per owner community or per gemeente): cases entered, there
-    now, median and 90th percentile of days spent, past due."""
-    st = stays(data)
+    now, median and 90th percentile of days spent, past due (there now, beyond the deadline)."""
     wf = cases.get_workflow()
-    deadline_states = {n for n, s in wf.states.items() if s.deadline is not None}
-    open_cases = data.cases[data.cases["closed_at"].isna()]
-    if group is None:
-        return pd.DataFrame(_stage_rows(st, open_cases, now, deadline_states))
-    column = {"community": "owner_community", "gemeente": "nis_code"}[group]
-    st = st.merge(data.cases[["id", column]], left_on="case_id", right_on="id")
-    frames = []
-    for value in sorted(data.cases[column].dropna().unique()):
-        rows = _stage_rows(
-            st[st[column] == value], open_cases[open_cases[column] == value], now, deadline_states
-        )
-        frames.append(pd.DataFrame(rows).assign(**{group: value}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    column = {None: None, "community": "owner_community", "gemeente": "nis_code"}[group]
+    keys = ["stage"] if column is None else [column, "stage"]
+    st = stays(data)
+    if column is not None:
+        st = st.merge(data.cases[["id", column]], left_on="case_id", right_on="id")
+    st = st.assign(days=days_between(st["entered"], st["left"]).clip(lower=0))  # a posting stamped later
+    grouped = st.groupby(keys)
+    table = pd.DataFrame(
+        {
+            "entered": grouped["case_id"].nunique(),
+            "median_days": grouped["days"].median(),
+            "p90_days": grouped["days"].quantile(0.9),
+        }
+    )
+    open_cases = data.cases[data.cases["closed_at"].isna()].rename(columns={"state": "stage"})
+    deadline = {n for n, spec in wf.states.items() if spec.deadline is not None}
+    late = (
+        open_cases["stage"].isin(deadline)
+        & open_cases["due_at"].notna()
+        & (open_cases["due_at"] < pd.Timestamp(now))
+    )
+    table["there_now"] = open_cases.groupby(keys).size()
+    table["past_due"] = open_cases[late].groupby(keys).size()
+    table = table[table["entered"].notna()].fillna({"there_now": 0, "past_due": 0}).reset_index()
+    order = {name: i for i, name in enumerate(wf.open_states)}
+    table = table[table["stage"].isin(order)]
+    table = table.sort_values([*keys[:-1], "stage"], key=lambda c: c.map(order) if c.name == "stage" else c)
+    table["label_nl"] = [wf.states[x].label.nl for x in table["stage"]]
+    table["label_fr"] = [wf.states[x].label.fr for x in table["stage"]]
+    for c in ("entered", "there_now", "past_due"):
+        table[c] = table[c].astype(int)
+    for c in ("median_days", "p90_days"):
+        table[c] = [_round(v) for v in table[c]]
+    if column is not None:
+        table = table.rename(columns={column: group})
+    columns = ["stage", "label_nl", "label_fr", "entered", "there_now", "median_days", "p90_days", "past_due"]
+    return table[columns + ([group] if group else [])].reset_index(drop=True)
 
 
 def gemeente_workload(data: YearData, now: datetime) -> pd.DataFrame:

@@ -6,13 +6,13 @@ against late batches with the model of the year's latest run; `latest_run` finds
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.audit import service as audit
@@ -348,24 +348,60 @@ def accounted_children(session: Session, *, run_id: int) -> list[Any]:
     )
 
 
-def indicator_children(session: Session, *, run_id: int) -> list[Any]:
-    """Every register child of a run with its status and what the indicators break it down by
-    (gemeente, statistical sector, sex, birth date); no name, address or number."""
+def _age_on(birth: Any, on: date) -> Any:
+    """Age in whole years on `on`, in SQL (-1 where the birth date is unknown)."""
+    month, day = extract("month", birth), extract("day", birth)
+    later = case((or_(month > on.month, and_(month == on.month, day > on.day)), 1), else_=0)
+    return func.coalesce(on.year - extract("year", birth) - later, -1)
+
+
+def indicator_counts(session: Session, *, run_id: int, reference_date: date) -> list[Any]:
+    """How many register children of a run there are per status, gemeente, statistical sector, sex
+    and age on the reference date: the indicators' denominators, counted in the database (one
+    pass; a Brussels year gives some 40,000 cells instead of 220,000 rows)."""
+    age = _age_on(RegisterPerson.birth_date, reference_date).label("age")
+    columns = (
+        ChildStatus.status,
+        RegisterPerson.nis_code,
+        RegisterPerson.stat_sector,
+        RegisterPerson.sex,
+        age,
+    )
     return list(
-        session.execute(
-            select(
-                ChildStatus.person_id,
-                RegisterPerson.nn_hash,
-                ChildStatus.status,
-                RegisterPerson.nis_code,
-                RegisterPerson.stat_sector,
-                RegisterPerson.sex,
-                RegisterPerson.birth_date,
-            )
+        session.connection()
+        .execute(
+            select(*columns, func.count().label("n"))
             .join(RegisterPerson, RegisterPerson.id == ChildStatus.person_id)
             .where(ChildStatus.run_id == run_id)
-        ).all()
+            .group_by(*columns)
+        )
+        .all()
     )
+
+
+def indicator_children(
+    session: Session, *, run_id: int, statuses: Sequence[str], reference_date: date, age: int | None = None
+) -> list[Any]:
+    """The register children of a run with the given statuses (and age on the reference date),
+    with what the indicators break them down by; no name, address or number."""
+    age_on = _age_on(RegisterPerson.birth_date, reference_date)
+    query = (
+        select(
+            ChildStatus.person_id,
+            RegisterPerson.nn_hash,
+            ChildStatus.status,
+            RegisterPerson.nis_code,
+            RegisterPerson.stat_sector,
+            RegisterPerson.sex,
+            RegisterPerson.birth_date,
+            age_on.label("age"),
+        )
+        .join(RegisterPerson, RegisterPerson.id == ChildStatus.person_id)
+        .where(ChildStatus.run_id == run_id, ChildStatus.status.in_(list(statuses)))
+    )
+    if age is not None:
+        query = query.where(age_on == age)
+    return list(session.connection().execute(query).all())
 
 
 def done_runs(session: Session, *, school_year: str) -> list[Run]:

@@ -8,19 +8,19 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
-from service.cases.simulate import load_actors, simulate
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from service.auth.service import Actor
 from service.cases import service as cases
 from service.core import clock
-from service.indicators.frames import CHILD_COLUMNS, YearData
+from service.indicators.frames import CHILD_COLUMNS, YearData, counts_of
 from service.ingest.models import SourceKind
 from service.ingest.service import IngestRejected, ingest_file
 from service.linkage.service import run_linkage
 from sim.generate.brussels import GeneratorConfig, generate_year
 from sim.generate.writers import YEAR_LISTS
+from sim.procedure.weeks import load_actors, simulate
 from tests.factories import child, enrolment, write_source
 
 SCHOOL_YEAR = "2025-2026"
@@ -69,7 +69,7 @@ def synthetic_year(rng: random.Random, children: int) -> YearData:
                 "age": rng.randint(5, 17),
             }
         )
-    kids = pd.DataFrame(rows, columns=[*CHILD_COLUMNS, "age"])
+    kids = pd.DataFrame(rows, columns=list(CHILD_COLUMNS))
     kids["key"] = kids["nn_hash"].where(kids["nn_hash"].notna(), "p:" + kids["person_id"].astype(str))
     reasons = [*wf.closure_reasons, "a_reason_nobody_mapped"]
     case_rows, events = [], []
@@ -107,7 +107,9 @@ def synthetic_year(rng: random.Random, children: int) -> YearData:
         for c in cols:
             df[c] = pd.to_datetime(df[c], utc=True)
     empty = pd.DataFrame()
-    return YearData(SCHOOL_YEAR, 1, 1, REFERENCE, {}, {}, kids, case_df, event_df, empty, empty)
+    return YearData(
+        SCHOOL_YEAR, 1, 1, REFERENCE, {}, {}, kids, case_df, event_df, empty, empty, counts_of(kids)
+    )
 
 
 CASE_KEYS = ["id", "child_key", "state", "closure_reason", "opened_at", "closed_at", "nis_code",
