@@ -48,6 +48,7 @@ AREAS: list[str] = [
     "service.web.cell_case",
     "service.web.cell_lists",
     "service.web.cell_jobs",
+    "service.web.cell_review",
 ]
 
 router = APIRouter(include_in_schema=False)
