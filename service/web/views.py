@@ -49,6 +49,8 @@ AREAS: list[str] = [
     "service.web.cell_lists",
     "service.web.cell_jobs",
     "service.web.cell_review",
+    "service.web.cell_letters",
+    "service.web.cell_replies",
 ]
 
 router = APIRouter(include_in_schema=False)
