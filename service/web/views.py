@@ -51,6 +51,7 @@ AREAS: list[str] = [
     "service.web.cell_review",
     "service.web.cell_letters",
     "service.web.cell_replies",
+    "service.web.cell_runs",
 ]
 
 router = APIRouter(include_in_schema=False)
