@@ -52,6 +52,7 @@ AREAS: list[str] = [
     "service.web.cell_letters",
     "service.web.cell_replies",
     "service.web.cell_runs",
+    "service.web.cell_gemeenten",
 ]
 
 router = APIRouter(include_in_schema=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -94,3 +96,24 @@ def test_residual_case_to_letter_1_due_by_both_communities(signed_in, web_db) ->
     latest = owner.locator(".tdm-timeline__item").first.inner_text()
     assert latest.startswith("Brieven starten → Brief 1 te versturen")
     assert owner.locator(".tdm-timeline__item").count() == 4
+
+
+def test_bulk_dry_run_names_what_would_be_refused(signed_in, screens, web_db) -> None:  # type: ignore[no-untyped-def]
+    residual = {c.id: c.state for c in web_db.scalars(select(Case).where(Case.state == "residual"))}
+    page = signed_in("operator-agodi")
+
+    def preview(page) -> None:  # type: ignore[no-untyped-def]
+        page.goto("/cases?state=residual&status=open")
+        page.select_option("#f-transition", "start_cross_check")
+        with page.expect_navigation():
+            page.get_by_role("button", name=re.compile("Voorbeeld|Aperçu")).click()
+
+    preview(page)
+    result = page.locator("#bulk-result").inner_text()
+    assert f"op {len(residual)} dossiers" in result
+    outcomes = [r.locator("td").first.inner_text() for r in page.locator("#bulk-result tbody tr").all()]
+    assert "zou de stap zetten" in outcomes  # the operator's own community's cases
+    assert any(o.startswith("geweigerd") for o in outcomes)  # the other community's cases refuse
+    screens(page, "cases-bulk-preview", redo=preview)
+    web_db.expire_all()
+    assert {c.id: c.state for c in web_db.scalars(select(Case).where(Case.id.in_(residual)))} == residual
