@@ -129,9 +129,10 @@ def upload(page: Page = Depends(form_for("ingest:write"))) -> Response:
 
 @router.get("/lists/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(batch_id: int, page: Page = Depends(page_for("web:cell"))) -> Response:
-    batch = ingest.list_batch(page.db, batch_id=batch_id)
-    if batch is None:
+    found = ingest.batches_by_id(page.db, batch_ids=[batch_id])
+    if not found:
         raise NotFound("batch not found")
+    batch = found[0]
     history = [b for b in ingest.list_batches(page.db, batch.school_year.label) if b.kind == batch.kind]
     closed = _closed_by(page, {batch.id}).get(batch.id, [])
     return page.render("cell/batch.html", batch=batch, history=history, closed=closed)
