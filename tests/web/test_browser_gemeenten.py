@@ -18,7 +18,9 @@ pytestmark = pytest.mark.browser
 
 def _overdue_assignment(web_db) -> Assignment:  # type: ignore[no-untyped-def]
     """Display data: a residual case put in the register-check step, its assignment 10 days late."""
-    case = web_db.scalars(select(Case).where(Case.state == "residual").order_by(Case.id.desc())).first()
+    case = web_db.scalars(
+        select(Case).where(Case.state == "residual", Case.owner_community == "fr").order_by(Case.id.desc())
+    ).first()
     assert case is not None
     case.state = "gemeente_register_check"
     assignment = gemeenten.create_assignment(web_db, case, Actor.system("web-tests"))
