@@ -18,17 +18,7 @@ from service.web.forms import FormErrors
 from service.web.pages import Page, form_for, page_for
 
 router = APIRouter(include_in_schema=False)
-REPLY_FIELDS = (
-    "answer",
-    "school_name",
-    "school_address",
-    "school_community",
-    "new_address",
-    "moved_on",
-    "text",
-    "received_on",
-    "channel",
-)
+REPLY_FIELDS = tuple(letters.ReplyForm.model_fields)  # the reply form's structured answers
 # Which field each of the reply form's refusals (ReplyForm.problems) is about.
 PROBLEM_FIELDS = {
     "an answer": "answer",
