@@ -156,8 +156,25 @@ def bulk(page: Page = Depends(form_for("cases:write"))) -> Response:
         errors=errors,
         values=form,
         bulk_result=result,
+        outcomes=[(outcome_label(page, k), n) for k, n in (result or {}).get("outcome", {}).items()],
         **_choices(page),
     )
+
+
+def outcome_label(page: Page, key: str) -> str:
+    """A bulk outcome of the cases service in the reader's language (refusals it words itself as is)."""
+    known = {
+        "would fire": "cases.outcome_would_fire",
+        "fired": "cases.outcome_fired",
+        "forbidden": "cases.outcome_forbidden",
+    }
+    if key in known:
+        return page.t(known[key])
+    if key.startswith("not possible from "):
+        return page.t(
+            "cases.outcome_not_possible", state=page.labels.state(key.removeprefix("not possible from "))
+        )
+    return key
 
 
 def _with_query(page: Page, query: str) -> Any:

@@ -165,9 +165,13 @@ class Page:
         return render(self.request, template, status=status, page=self, lang=self.lang, **context)
 
     def redirect(self, url: str, *, flash: str | None = None) -> RedirectResponse:
-        """After a successful POST: 303 to `url`, with a message (a catalogue key) shown there."""
+        """After a successful POST: 303 to `url`, with a message (a catalogue key) shown there.
+
+        The work is committed here, before the answer leaves: the browser follows the redirect at
+        once, and the request session's own commit may come only after the response is sent."""
         if flash:
             auth.set_flash(self.db, self.token, flash)
+        self.db.commit()
         return RedirectResponse(url, status_code=303)
 
 

@@ -42,7 +42,18 @@ from service.web.workflow_forms import check_catalogue
 STATIC = Path(__file__).with_name("static")
 LOGIN_CSRF_COOKIE = "tandem_login_csrf"
 # Areas of the interface whose `router` is mounted (each a module of service.web).
-AREAS: list[str] = ["service.web.cell_today", "service.web.cell_cases", "service.web.cell_case"]
+AREAS: list[str] = [
+    "service.web.cell_today",
+    "service.web.cell_cases",
+    "service.web.cell_case",
+    "service.web.cell_lists",
+    "service.web.cell_jobs",
+    "service.web.cell_review",
+    "service.web.cell_letters",
+    "service.web.cell_replies",
+    "service.web.cell_runs",
+    "service.web.cell_gemeenten",
+]
 # the gemeente, parket, auditor and administrator views (issue 14)
 AREAS += ["service.web.gemeente", "service.parket.web"]
 
@@ -101,6 +112,7 @@ def login(
     except Unauthenticated:
         return _login_form(request, lang=lang, next_url=safe_next(next), status=401, failed=True)
     token = auth.start_session(session, user)
+    session.commit()  # before the browser follows the redirect (see Page.redirect)
     home = HOMES.get(user.role, "/")  # type: ignore[call-overload]
     response = RedirectResponse(safe_next(next, home) if next != "/" else home, status_code=303)
     set_cookie(response, request, SESSION_COOKIE, token)
@@ -111,7 +123,7 @@ def login(
 @router.post("/logout")
 def logout(request: Request, page: Page = Depends(form_for("reference:read"))) -> Response:
     auth.end_session(page.db, page.token)
-    response = RedirectResponse(f"/login?lang={page.lang}", status_code=303)
+    response = page.redirect(f"/login?lang={page.lang}")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -122,7 +134,7 @@ def switch_language(page: Page = Depends(form_for("reference:read"))) -> Respons
     lang = str(page.form.get("lang", ""))
     if lang in LANGUAGES:
         auth.set_language(page.db, page.actor.user_id or 0, lang)
-    return RedirectResponse(safe_next(str(page.form.get("next", "/"))), status_code=303)
+    return page.redirect(safe_next(str(page.form.get("next", "/"))))
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -75,7 +75,7 @@ def pointed_at(url: str, output_dir: Path) -> Iterator[None]:
 ERRORS = ErrorRates(nn_missing=0.6, name_typo=0.2, dm_swap=0.1, date_digit=0.08, translit=0.5)
 
 
-def build_year(folder: Path, children: int = 1000, seed: int = 11) -> WebYear:
+def build_year(folder: Path, children: int = 1500, seed: int = 7) -> WebYear:
     """Generate, ingest and link a small year, open its cases, and create a user of each role."""
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{folder / 'tandem.sqlite3'}"
