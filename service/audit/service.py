@@ -20,7 +20,7 @@ from service.audit.report import (
     report_for_child,
     report_pdf,
 )
-from service.audit.search import AuditPage, AuditQuery, actions, entities
+from service.audit.search import AuditPage, AuditQuery, actions, entities, search
 from service.audit.vocabulary import action as action_label
 from service.audit.vocabulary import entity as entity_label
 from service.audit.vocabulary import purpose as purpose_label
@@ -44,6 +44,7 @@ __all__ = [
     "events",
     "purpose_label",
     "record",
+    "search",
     "register_case_resolver",
     "register_child_changes",
     "register_child_identity",

@@ -87,10 +87,10 @@ def search(page: Page = Depends(page_for(AUDIT))) -> Response:
 
 
 @router.get("/audit/child")
-def child_lookup(child: str = "", page: Page = Depends(page_for(AUDIT))) -> Response:
+def child_lookup(child_id: str = "", page: Page = Depends(page_for(AUDIT))) -> Response:
     """The report form's target: the child's report page (a number, else back to the search)."""
-    if child.isdigit() and 0 < int(child) < 2**63:
-        return RedirectResponse(f"/audit/children/{int(child)}", status_code=303)
+    if child_id.isdigit() and 0 < int(child_id) < 2**63:
+        return RedirectResponse(f"/audit/children/{int(child_id)}", status_code=303)
     return RedirectResponse("/audit", status_code=303)
 
 

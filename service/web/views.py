@@ -44,7 +44,7 @@ LOGIN_CSRF_COOKIE = "tandem_login_csrf"
 # Areas of the interface whose `router` is mounted (each a module of service.web).
 AREAS: list[str] = ["service.web.cell_today", "service.web.cell_cases", "service.web.cell_case"]
 # the gemeente, parket, auditor and administrator views (issue 14)
-AREAS += ["service.web.gemeente", "service.web.parket"]
+AREAS += ["service.web.gemeente", "service.web.parket", "service.web.auditor", "service.web.admin"]
 
 router = APIRouter(include_in_schema=False)
 
