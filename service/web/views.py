@@ -76,7 +76,9 @@ def _login_form(
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/", session: Session = Depends(get_session)) -> Response:
+def login_page(
+    request: Request, next: str = "/", session: Session = Depends(get_session, scope="function")
+) -> Response:
     if open_page(request, session) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return _login_form(request, lang=anonymous_language(request), next_url=safe_next(next))
@@ -89,7 +91,7 @@ def login(
     password: str = Form(""),
     csrf_token: str = Form(""),
     next: str = Form("/"),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     lang = anonymous_language(request)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -125,7 +127,7 @@ def switch_language(page: Page = Depends(form_for("reference:read"))) -> Respons
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: Session = Depends(get_session)) -> Response:
+def home(request: Request, session: Session = Depends(get_session, scope="function")) -> Response:
     page = open_page(request, session)
     if page is None:
         return RedirectResponse("/login", status_code=303)
