@@ -9,7 +9,7 @@ from sqlalchemy import select
 from service.audit.models import AuditEvent
 from service.cases.models import Case
 from service.gemeenten.models import Assignment
-from tests.web.conftest import sign_in_page
+from tests.web.conftest import check_accessibility, screenshot, sign_in_page, switch_language
 from tests.web.data import PASSWORD
 from tests.web.views_data import walk_to_gemeente, walk_to_parket
 
@@ -19,6 +19,20 @@ pytestmark = pytest.mark.browser
 def _submit(page, form: str) -> None:  # type: ignore[no-untyped-def]
     with page.expect_navigation():
         page.locator(f"{form} button.tdm-button").first.click()
+
+
+def refused_screens(page, name: str, url: str, refuse) -> None:  # type: ignore[no-untyped-def]
+    """A form's refusal in both languages: switching language reloads the page, so `refuse` submits
+    the refused form of `url` again in each before the axe check and the PNG."""
+    start = page.locator("html").get_attribute("lang") or "nl"
+    for lang in (start, "fr" if start == "nl" else "nl"):
+        page.goto(url)
+        switch_language(page, lang)
+        refuse()
+        check_accessibility(page, f"{name} ({lang})")
+        screenshot(page, name)
+    page.goto(url)
+    switch_language(page, start)
 
 
 def test_gemeente_answers_a_register_check_and_a_home_visit(signed_in, screens, web_db) -> None:  # type: ignore[no-untyped-def]
@@ -34,15 +48,23 @@ def test_gemeente_answers_a_register_check_and_a_home_visit(signed_in, screens, 
     page.wait_for_url(f"**/gemeente/assignments/{assignment}")
     screens(page, "gemeente-register-check")
     form = f"form[action='/gemeente/assignments/{assignment}/register-check']"
-    page.check("input[name='answer'][value='moved_within_brussels']")
-    page.select_option("#f-new-nis-code", "21009")
-    page.fill("#f-new-address-street", "Rue du Test")
-    page.fill("#f-new-address-house-number", "1")
-    page.fill("#f-new-address-postcode", "1000")  # not a postcode of 21009: the API refuses it
-    _submit(page, form)
-    assert page.locator("#f-new-address-postcode-error").is_visible()
-    assert page.locator(".tdm-error-summary a[href='#f-new-address-postcode']").count() == 1
-    screens(page, "gemeente-register-check-refused")
+
+    def moved_to_a_wrong_postcode() -> None:
+        page.check("input[name='answer'][value='moved_within_brussels']")
+        page.select_option("#f-new-nis-code", "21009")
+        page.fill("#f-new-address-street", "Rue du Test")
+        page.fill("#f-new-address-house-number", "1")
+        page.fill("#f-new-address-postcode", "1000")  # not a postcode of 21009: the API refuses it
+        _submit(page, form)
+        assert page.locator("#f-new-address-postcode-error").is_visible()
+        assert page.locator(".tdm-error-summary a[href='#f-new-address-postcode']").count() == 1
+
+    refused_screens(
+        page,
+        "gemeente-register-check-refused",
+        f"/gemeente/assignments/{assignment}",
+        moved_to_a_wrong_postcode,
+    )
     page.check("input[name='answer'][value='still_registered']")
     _submit(page, form)
     assert page.url.endswith("/gemeente")
@@ -99,10 +121,15 @@ def test_parket_records_an_outcome_and_returns_a_case(signed_in, screens, web_db
     _submit(page, f"form[action='/parket/referrals/{decided}/outcome']")
     assert page.locator("form[action$='/outcome']").count() == 0
     page.goto(f"/parket/referrals/{returned}")
-    page.check("input[name='outcome'][value='returned']")
-    _submit(page, f"form[action='/parket/referrals/{returned}/outcome']")
-    assert page.locator("#f-note-error").is_visible()  # a return needs the question asked
-    screens(page, "parket-referral-refused")
+
+    def returned_without_a_question() -> None:
+        page.check("input[name='outcome'][value='returned']")
+        _submit(page, f"form[action='/parket/referrals/{returned}/outcome']")
+        assert page.locator("#f-note-error").is_visible()  # a return needs the question asked
+
+    refused_screens(
+        page, "parket-referral-refused", f"/parket/referrals/{returned}", returned_without_a_question
+    )
     page.check("input[name='outcome'][value='returned']")
     page.fill("#f-note", "Welke school? / Quelle école ?")
     _submit(page, f"form[action='/parket/referrals/{returned}/outcome']")
