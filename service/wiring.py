@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from service.audit import report as audit_report
 from service.audit import service as audit
-from service.audit.schemas import Identity
 from service.auth import scope, throttle
 from service.cases import effects as case_effects
 from service.cases import guards as case_guards
@@ -41,11 +39,11 @@ def _objects_of_cases(session: Session, person_id: int, found: dict[str, set[int
     return _objects_of_case_ids(session, found.get("case", set()))
 
 
-def _child_identity(session: Session, person_id: int) -> Identity | None:
+def _child_identity(session: Session, person_id: int) -> audit.Identity | None:
     person = ingest.find_person(session, person_id=person_id)
     if person is None:
         return None
-    return Identity(person.last_name, person.first_names, person.birth_date)
+    return audit.Identity(person.last_name, person.first_names, person.birth_date)
 
 
 def _objects_of_case_ids(session: Session, case_ids: set[int]) -> dict[str, set[int]]:
@@ -76,8 +74,8 @@ def wire() -> None:
         audit.register_child_resolver(_objects_of_cases)
         throttle.on_throttled(_audit_throttled)
         audit.register_case_resolver(_objects_of_case_ids)
-        audit_report.register_child_changes(cases.child_changes)
-        audit_report.register_child_identity(_child_identity)
+        audit.register_child_changes(cases.child_changes)
+        audit.register_child_identity(_child_identity)
         _wired.append(True)
     check_letters(templates().manifest, get_workflow())
 

@@ -7,14 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from service.audit import chain, service
-from service.audit.report import report_for_child, report_pdf
-from service.cli.common import cli_actor, console, ensure_schema_current, fail
+from service.audit import chain
+from service.audit.report_cli import child
+from service.cli.common import console, ensure_schema_current
 from service.core.db import session_scope
-from service.core.errors import TandemError
-from service.core.labels import fmt_datetime
 
 audit_app = typer.Typer(
     help="The audit trail: its hash chain, anchors and one child's report.", no_args_is_help=True
@@ -65,36 +62,4 @@ def anchor(
     console.print(text, highlight=False)
 
 
-@audit_app.command("child")
-def child(
-    child_id: int = typer.Argument(..., help="The register child's id (as `tandem cases show` gives it)"),
-    pdf: Path = typer.Option(None, help="Also write the bilingual PDF a family can be given here"),
-    first: str = typer.Option("nl", help="nl or fr: the family's language, printed first in the PDF"),
-) -> None:
-    """Who consulted or changed what about one child, when, and why (oldest first)."""
-    ensure_schema_current()
-    if first not in ("nl", "fr"):
-        raise fail(TandemError("--first must be nl or fr"))
-    try:
-        with session_scope() as session:
-            report = report_for_child(session, child_id)
-            service.record(
-                session,
-                cli_actor(),
-                "export" if pdf else "read",
-                "register_person",
-                [child_id],
-                "child audit report",
-            )
-            data = report_pdf(report, first=first) if pdf else None
-    except TandemError as exc:
-        raise fail(exc) from None
-    table = Table("when", "who", "organisation", "what", "why")
-    for x in report.lines:
-        table.add_row(fmt_datetime(x.at), x.actor, x.organisation_nl, x.what_nl, x.why_nl)
-    console.print(table)
-    console.print(f"{report.consulted} consultation(s), {report.changed} change(s)")
-    if data is not None:
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-        pdf.write_bytes(data)
-        console.print(f"report written to {pdf}")
+audit_app.command("child")(child)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from service.audit import vocabulary
 from service.audit.models import AuditEvent
 from service.audit.schemas import Change, Identity
-from service.audit.service import about_child, events
+from service.audit.search import AuditQuery, matching
 from service.auth import service as auth
 from service.core import clock, pdf
 from service.core.errors import NotFound
@@ -142,7 +142,7 @@ def report_for_child(
     identity = _identity[0](session, child_id) if _identity else None
     if _identity and identity is None:
         raise NotFound("child not found")
-    found = events(session, None, MAX_EVENTS, since=since, until=until, about=about_child(session, child_id))
+    found = matching(session, AuditQuery(child_id=child_id, since=since, until=until), MAX_EVENTS)
     changes = [
         c
         for fn in _changes

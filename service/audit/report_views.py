@@ -10,14 +10,12 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from service.api.responses import download
-from service.audit import service
-from service.audit.report import ChildReport, ReportLine, report_for_child, report_pdf
+from service.audit.service import ChildReport, ReportLine, consult_report, report_pdf
 from service.auth.deps import allow, get_session
 from service.auth.service import Actor
 
 router = APIRouter(tags=["audit"])
 MAX_ID = 2**63 - 1
-PURPOSE = "child audit report"
 
 
 class ChildReportOut(BaseModel):
@@ -45,13 +43,6 @@ class ChildReportOut(BaseModel):
         )
 
 
-def child_report(session: Session, actor: Actor, child_id: int, action: str = "read") -> ChildReport:
-    """The report, with the auditor's own consultation recorded after it is built."""
-    report = report_for_child(session, child_id)
-    service.record(session, actor, action, "register_person", [child_id], PURPOSE)
-    return report
-
-
 @router.get("/audit/children/{child_id}", response_model=ChildReportOut)
 def get_child_report(
     child_id: int = Path(ge=1, le=MAX_ID),
@@ -59,7 +50,7 @@ def get_child_report(
     session: Session = Depends(get_session),
 ) -> ChildReportOut:
     """Who consulted or changed what about one register child, and why, oldest first."""
-    return ChildReportOut.of(child_report(session, actor, child_id))
+    return ChildReportOut.of(consult_report(session, actor, child_id))
 
 
 @router.get(
@@ -73,5 +64,5 @@ def get_child_report_pdf(
     actor: Actor = Depends(allow("audit:read")),
     session: Session = Depends(get_session),
 ) -> Response:
-    report = child_report(session, actor, child_id, "export")
+    report = consult_report(session, actor, child_id, action="export")
     return download(report_pdf(report, first=first), f"audit-child-{child_id}.pdf")

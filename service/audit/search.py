@@ -8,14 +8,14 @@ counted the same way).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from service.audit.models import AuditEvent
-from service.audit.service import about_case, about_child
+from service.audit.objects import about_case, about_child
 from service.core.errors import TandemError
 
 MAX_PAGE = 1000
@@ -87,6 +87,17 @@ def _about(session: Session, q: AuditQuery) -> dict[str, set[int]] | None:
 def search(session: Session, q: AuditQuery) -> AuditPage:
     """One page of the events matching every filter, newest first, and how many match in all."""
     if not 1 <= q.limit <= MAX_PAGE or q.offset < 0:
+        raise TandemError(f"limit must be 1 to {MAX_PAGE} and offset 0 or more")
+    return _search(session, q)
+
+
+def matching(session: Session, q: AuditQuery, limit: int) -> list[AuditEvent]:
+    """Up to `limit` events matching every filter, newest first (a report, not a page)."""
+    return _search(session, replace(q, limit=limit, offset=0)).items
+
+
+def _search(session: Session, q: AuditQuery) -> AuditPage:
+    if q.offset < 0:
         raise TandemError(f"limit must be 1 to {MAX_PAGE} and offset 0 or more")
     if q.since and q.until and q.until <= q.since:
         raise TandemError("until must come after since")

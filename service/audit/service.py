@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,8 +10,49 @@ from sqlalchemy.orm import Session
 
 from service.audit import chain
 from service.audit.models import AuditEvent
+from service.audit.objects import about_case, about_child, register_case_resolver, register_child_resolver
+from service.audit.report import (
+    Change,
+    ChildReport,
+    Identity,
+    ReportLine,
+    register_child_changes,
+    register_child_identity,
+    report_for_child,
+    report_pdf,
+)
+from service.audit.search import AuditPage, AuditQuery, actions, entities, search
+from service.audit.vocabulary import action as action_label
+from service.audit.vocabulary import entity as entity_label
+from service.audit.vocabulary import purpose as purpose_label
 from service.auth.service import Actor
 from service.core import clock
+
+__all__ = [
+    "AuditPage",
+    "AuditQuery",
+    "Change",
+    "ChildReport",
+    "Identity",
+    "ReportLine",
+    "about_case",
+    "about_child",
+    "action_label",
+    "actions",
+    "consult_report",
+    "entities",
+    "entity_label",
+    "events",
+    "purpose_label",
+    "record",
+    "search",
+    "register_case_resolver",
+    "register_child_changes",
+    "register_child_identity",
+    "register_child_resolver",
+    "report_for_child",
+    "report_pdf",
+]
 
 
 def record(
@@ -96,47 +137,12 @@ def events(
     return found
 
 
-# -- "who consulted child X?": each domain names its objects of a child --------------------------
-
-# (session, person_id, found so far) -> {entity name: ids}; called in registration order, so a
-# resolver registered after the cases one finds the child's case ids in `found["case"]`.
-ChildResolver = Callable[[Session, int, dict[str, set[int]]], dict[str, set[int]]]
-_child_resolvers: list[ChildResolver] = []
+PURPOSE_CHILD_REPORT = "child audit report"
 
 
-def register_child_resolver(fn: ChildResolver) -> ChildResolver:
-    """Add a domain's resolver (at start-up, `service.wiring`): audit imports no domain above it."""
-    if fn not in _child_resolvers:
-        _child_resolvers.append(fn)
-    return fn
-
-
-def about_child(session: Session, person_id: int) -> dict[str, set[int]]:
-    """Every object whose read is a read of this register child, by the entity names audit events use."""
-    found: dict[str, set[int]] = {"register_person": {person_id}}
-    for resolve in _child_resolvers:
-        for entity, ids in resolve(session, person_id, found).items():
-            found.setdefault(entity, set()).update(ids)
-    return found
-
-
-# -- "who consulted case X?": the objects of one case, by the same entity names -----------------
-
-# (session, case ids) -> {entity name: ids}; the cases domain adds the case's child.
-CaseResolver = Callable[[Session, set[int]], dict[str, set[int]]]
-_case_resolvers: list[CaseResolver] = []
-
-
-def register_case_resolver(fn: CaseResolver) -> CaseResolver:
-    if fn not in _case_resolvers:
-        _case_resolvers.append(fn)
-    return fn
-
-
-def about_case(session: Session, case_id: int) -> dict[str, set[int]]:
-    """Every object whose read is a read of this case (its timeline, assignments, letters...)."""
-    found: dict[str, set[int]] = {"case": {case_id}, "case_event": {case_id}}
-    for resolve in _case_resolvers:
-        for entity, ids in resolve(session, {case_id}).items():
-            found.setdefault(entity, set()).update(ids)
-    return found
+def consult_report(session: Session, actor: Actor, child_id: int, *, action: str = "read") -> ChildReport:
+    """The report for one child as an auditor consults (`read`) or hands it out (`export`): built,
+    then that consultation itself recorded, so that the next report shows it."""
+    report = report_for_child(session, child_id)
+    record(session, actor, action, "register_person", [child_id], PURPOSE_CHILD_REPORT)
+    return report

@@ -114,14 +114,6 @@ def reset_password(session: Session, *, username: str, password: str) -> Ended:
     return ended
 
 
-def set_language(session: Session, *, user_id: int, language: str) -> User:
-    """The language a user's screens use (the user's own choice, or the administrator's)."""
-    user = user_by_id(session, user_id)
-    service.set_language(session, user_id, check_language(language))
-    session.refresh(user)
-    return user
-
-
 def list_accounts(
     session: Session, *, organisation: str | None = None, active: bool | None = None
 ) -> list[User]:

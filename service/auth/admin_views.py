@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from service.auth import admin
+from service.auth import service
 from service.auth.deps import allow, get_session
 from service.auth.models import ApiToken, Organisation, Role, User
 from service.auth.service import Actor
@@ -72,7 +72,7 @@ class LanguageIn(BaseModel):
 
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=80, description="What the token is for")
-    days: int = Field(ge=1, le=admin.MAX_TOKEN_DAYS, description="Validity in days")
+    days: int = Field(ge=1, le=service.MAX_TOKEN_DAYS, description="Validity in days")
 
 
 class ApiTokenOut(BaseModel):
@@ -91,7 +91,7 @@ class ApiTokenOut(BaseModel):
             created_at=t.created_at,
             expires_at=t.expires_at,
             revoked_at=t.revoked_at,
-            state=admin.token_state(t),
+            state=service.token_state(t),
         )
 
 
@@ -101,17 +101,17 @@ class IssuedTokenOut(ApiTokenOut):
 
 @router.get("/organisations", response_model=list[OrganisationOut])
 def list_organisations(actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)) -> list:
-    return [OrganisationOut.of(o) for o in admin.list_organisations(session)]
+    return [OrganisationOut.of(o) for o in service.list_organisations(session)]
 
 
 @router.get("/users/{user_id}", response_model=AccountOut)
 def get_user(
     user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
 ) -> AccountOut:
-    return AccountOut.of(admin.user_by_id(session, user_id))
+    return AccountOut.of(service.user_by_id(session, user_id))
 
 
-def _ended(user: User, ended: admin.Ended) -> EndedOut:
+def _ended(user: User, ended: service.Ended) -> EndedOut:
     return EndedOut(
         username=user.username, active=user.active, tokens_revoked=ended.tokens, sessions_ended=ended.sessions
     )
@@ -122,16 +122,16 @@ def disable_user(
     user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
 ) -> EndedOut:
     """A leaver: sign-in refused, every API token revoked and every open session ended at once."""
-    user = admin.user_by_id(session, user_id)
-    return _ended(user, admin.disable_account(session, actor, username=user.username))
+    user = service.user_by_id(session, user_id)
+    return _ended(user, service.disable_account(session, actor, username=user.username))
 
 
 @router.post("/users/{user_id}/enable", response_model=AccountOut)
 def enable_user(
     user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
 ) -> AccountOut:
-    user = admin.user_by_id(session, user_id)
-    return AccountOut.of(admin.enable_account(session, username=user.username))
+    user = service.user_by_id(session, user_id)
+    return AccountOut.of(service.enable_account(session, username=user.username))
 
 
 @router.put("/users/{user_id}/password", response_model=EndedOut)
@@ -139,29 +139,32 @@ def reset_password(
     user_id: int, body: PasswordIn, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
 ) -> EndedOut:
     """Set a new password; the user's sign-ins made with the old one end."""
-    user = admin.user_by_id(session, user_id)
-    return _ended(user, admin.reset_password(session, username=user.username, password=body.password))
+    user = service.user_by_id(session, user_id)
+    return _ended(user, service.reset_password(session, username=user.username, password=body.password))
 
 
 @router.put("/users/{user_id}/language", response_model=AccountOut)
 def set_language(
     user_id: int, body: LanguageIn, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
 ) -> AccountOut:
-    return AccountOut.of(admin.set_language(session, user_id=user_id, language=body.language))
+    user = service.user_by_id(session, user_id)
+    service.set_language(session, user.id, body.language)
+    session.refresh(user)
+    return AccountOut.of(user)
 
 
 @router.get("/users/{user_id}/tokens", response_model=list[ApiTokenOut])
 def list_tokens(user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)) -> list:
-    user = admin.user_by_id(session, user_id)
-    return [ApiTokenOut.of(t) for t in admin.list_api_tokens(session, username=user.username)]
+    user = service.user_by_id(session, user_id)
+    return [ApiTokenOut.of(t) for t in service.list_api_tokens(session, username=user.username)]
 
 
 @router.post("/users/{user_id}/tokens", status_code=201, response_model=IssuedTokenOut)
 def issue_token(
     user_id: int, body: TokenIn, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
 ) -> IssuedTokenOut:
-    user = admin.user_by_id(session, user_id)
-    clear, row = admin.issue_api_token(session, username=user.username, name=body.name, days=body.days)
+    user = service.user_by_id(session, user_id)
+    clear, row = service.issue_api_token(session, username=user.username, name=body.name, days=body.days)
     return IssuedTokenOut(**ApiTokenOut.of(row).model_dump(), token=clear)
 
 
@@ -169,5 +172,5 @@ def issue_token(
 def revoke_token(
     user_id: int, token_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
 ) -> ApiTokenOut:
-    user = admin.user_by_id(session, user_id)
-    return ApiTokenOut.of(admin.revoke_api_token(session, token_id=token_id, username=user.username))
+    user = service.user_by_id(session, user_id)
+    return ApiTokenOut.of(service.revoke_api_token(session, token_id=token_id, username=user.username))

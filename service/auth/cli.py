@@ -7,7 +7,7 @@ from datetime import timedelta
 import typer
 from sqlalchemy import select
 
-from service.auth import admin, service
+from service.auth import service
 from service.auth.models import Role, User
 from service.cli.common import cli_actor, console, ensure_schema_current, fail
 from service.core.db import session_scope
@@ -32,7 +32,7 @@ def create(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with session_scope() as session:
-            user = admin.create_account(
+            user = service.create_account(
                 session,
                 username=username,
                 role=role,
@@ -75,7 +75,7 @@ def disable(username: str) -> None:
     ensure_schema_current()
     try:
         with session_scope() as session:
-            ended = admin.disable_account(session, cli_actor(), username=username)
+            ended = service.disable_account(session, cli_actor(), username=username)
     except TandemError as exc:
         raise fail(exc) from None
     console.print(
@@ -106,7 +106,7 @@ def reset_password(
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     try:
         with session_scope() as session:
-            ended = admin.reset_password(session, username=username, password=password)
+            ended = service.reset_password(session, username=username, password=password)
     except TandemError as exc:
         raise fail(exc) from None
     console.print(
@@ -120,11 +120,11 @@ def tokens(username: str) -> None:
     ensure_schema_current()
     try:
         with session_scope() as session:
-            for t in admin.list_api_tokens(session, username=username):
+            for t in service.list_api_tokens(session, username=username):
                 expires = t.expires_at.date().isoformat() if t.expires_at else "never"
                 console.print(
                     f"{t.id:>5}  {t.name:<20} issued {t.created_at.date().isoformat()}  "
-                    f"expires {expires:<10}  {admin.token_state(t)}"
+                    f"expires {expires:<10}  {service.token_state(t)}"
                 )
     except TandemError as exc:
         raise fail(exc) from None
@@ -138,7 +138,7 @@ def revoke(
     ensure_schema_current()
     try:
         with session_scope() as session:
-            row = admin.revoke_api_token(session, token_id=token_id, username=username)
+            row = service.revoke_api_token(session, token_id=token_id, username=username)
             name = row.user.username
     except TandemError as exc:
         raise fail(exc) from None

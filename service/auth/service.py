@@ -277,3 +277,38 @@ def organisation_names(session: Session, *, codes: Iterable[str]) -> dict[str, t
         )
     )
     return {code: (nl, fr) for code, nl, fr in rows}
+
+
+# User administration (service.auth.admin builds on the functions above), for the routes, the
+# commands and the web pages: imported last, so that admin finds this module complete.
+from service.auth.admin import (  # noqa: E402
+    MAX_TOKEN_DAYS,
+    Ended,
+    create_account,
+    disable_account,
+    enable_account,
+    issue_api_token,
+    list_accounts,
+    list_api_tokens,
+    list_organisations,
+    reset_password,
+    revoke_api_token,
+    token_state,
+    user_by_id,
+)
+
+__all__ += [
+    "MAX_TOKEN_DAYS",
+    "Ended",
+    "create_account",
+    "disable_account",
+    "enable_account",
+    "issue_api_token",
+    "list_accounts",
+    "list_api_tokens",
+    "list_organisations",
+    "reset_password",
+    "revoke_api_token",
+    "token_state",
+    "user_by_id",
+]

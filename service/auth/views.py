@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from service.auth import admin, service
+from service.auth import service
 from service.auth.admin_views import router as admin_router
 from service.auth.deps import allow, current_actor, get_session
 from service.auth.models import Role
@@ -87,7 +87,7 @@ def list_users(
             active=u.active,
             language=u.language,
         )
-        for u in admin.list_accounts(session)
+        for u in service.list_accounts(session)
     ]
 
 
@@ -95,7 +95,7 @@ def list_users(
 def create_user(
     body: UserIn, actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session)
 ) -> UserCreatedOut:
-    user = admin.create_account(
+    user = service.create_account(
         session,
         username=body.username,
         role=body.role,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from service.audit.schemas import Change
+from service.audit.service import Change
 from service.cases.models import CaseEvent
 from service.cases.queries import case_events, case_ids_of_child
 from service.cases.workflow import Workflow, get_workflow

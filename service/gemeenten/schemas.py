@@ -9,11 +9,6 @@ from typing import Any
 from pydantic import BaseModel, field_serializer
 
 from service.core.readmodels import FromRow, Timestamp
-from service.gemeenten.models import (  # noqa: F401  the answer choices, public to forms
-    ParentsSaid,
-    RegisterAnswer,
-    VisitorKind,
-)
 
 
 class GemeenteOut(FromRow):

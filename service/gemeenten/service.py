@@ -22,7 +22,7 @@ from service.gemeenten.answers import record_visit as answer_visit
 from service.gemeenten.answers import register_check as answer_check
 from service.gemeenten.answers import send_back as answer_send_back
 from service.gemeenten.checks import ADDRESS_FIELDS, address_problems, clean_address, visit_problems
-from service.gemeenten.models import Assignment, AssignmentStatus
+from service.gemeenten.models import Assignment, AssignmentStatus, ParentsSaid, RegisterAnswer, VisitorKind
 from service.gemeenten.reading import (
     address_to_visit,
     assignment_view,
@@ -105,6 +105,9 @@ __all__ = [
     "send_reminder",
     "update_settings",
     "gemeente_settings",
+    "ParentsSaid",
+    "RegisterAnswer",
+    "VisitorKind",
     "handed_over_origins",
     "answer_check",
     "answer_send_back",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 
-from service.cases.workflow import get_workflow
+from service.cases.service import get_workflow
 from service.core import crypto, migrate
 from service.core.db import get_engine
 

@@ -8,7 +8,10 @@ parket receives is in Dutch and French; the national numbers are decrypted only 
 
 from __future__ import annotations
 
+import io
+import json
 import logging
+import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -36,7 +39,13 @@ from service.parket.models import Outcome, Referral, ReferralStatus
 
 __all__ = [
     "OUTCOME_LABELS",
+    "Outcome",
+    "case_file_check",
+    "case_file_document",
+    "case_file_member",
+    "case_file_members",
     "collect",
+    "decide",
     "create_referral",
     "current_referral",
     "file_problems",
@@ -289,3 +298,58 @@ def indicator_referrals(session: Session, *, case_ids: Select[Any]) -> list[Any]
             ).where(Referral.case_id.in_(case_ids))
         ).all()
     )
+
+
+# -- what the parket does with a referral (the API routes and the web pages) ---------------------
+
+
+def decide(
+    session: Session,
+    actor: Actor,
+    referral_id: int,
+    outcome: str,
+    note: str,
+    expected_version: int | None = None,
+) -> Referral:
+    """The parket's decision closes the case; 'returned' sends it back to the cell with the question
+    the parket asks (`note`, required then)."""
+    r = get_referral(session, actor, referral_id)
+    if outcome == Outcome.RETURNED:
+        if not note.strip():
+            raise TandemError("note: a returned file needs the question the parket asks")
+        transition, payload = RETURN, {"reason": note}
+    else:
+        transition, payload = DECIDE, {"outcome": outcome}
+    cases.fire(session, r.case_id, transition, actor, payload, expected_version=expected_version, reason=note)
+    session.flush()
+    session.refresh(r)
+    audit.record(session, actor, "change", "referral", [r.id], f"parket outcome {outcome}")
+    return r
+
+
+def case_file_members(r: Referral) -> list[tuple[str, int]]:
+    """The files of the case-file ZIP (path, bytes), as its manifest lists them."""
+    with zipfile.ZipFile(io.BytesIO(zip_bytes(r))) as zf:
+        manifest = json.loads(zf.read(casefile.MANIFEST))
+    return [(f["path"], int(f["bytes"])) for f in manifest["files"]]
+
+
+def case_file_member(r: Referral, path: str) -> bytes:
+    """One file of the case-file ZIP, by the path its manifest gives (any other is not found)."""
+    if path not in {p for p, _ in case_file_members(r)}:
+        raise NotFound("file not found in the case file")
+    with zipfile.ZipFile(io.BytesIO(zip_bytes(r))) as zf:
+        return zf.read(path)
+
+
+def case_file_document(r: Referral) -> dict[str, Any]:
+    """The case-file JSON as the parket received it (child, guardians, letters, visit, timeline)."""
+    return json.loads(case_file_member(r, casefile.DOCUMENT))
+
+
+def case_file_check(r: Referral) -> list[str]:
+    """What is wrong with the stored case file (empty: its hash, manifest and schema all hold)."""
+    try:
+        return casefile.verify_zip(zip_bytes(r))
+    except TandemError as exc:
+        return [str(exc)]

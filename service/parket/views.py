@@ -13,7 +13,7 @@ from service.audit import service as audit
 from service.auth.deps import allow, get_session
 from service.auth.service import Actor
 from service.cases import service as cases
-from service.parket import casefile, decisions, service
+from service.parket import casefile, service
 from service.parket.read_models import JsonSchema, ReadinessOut, ReferralOut, SchemaVersionsOut
 
 router = APIRouter(prefix="/api", tags=["parket"])
@@ -110,5 +110,5 @@ def record_outcome(
     session: Session = Depends(get_session),
 ) -> ReferralOut:
     """The parket's decision closes the case; 'returned' sends it back to the cell for more information."""
-    r = decisions.decide(session, actor, referral_id, body.outcome, body.note, body.expected_version)
+    r = service.decide(session, actor, referral_id, body.outcome, body.note, body.expected_version)
     return ReferralOut.of(session, r)

@@ -14,7 +14,6 @@ from service.auth.policy import Role
 from service.cases import service as cases
 from service.core.errors import TandemError
 from service.gemeenten import service as gemeenten
-from service.gemeenten.schemas import ParentsSaid, RegisterAnswer, VisitorKind
 from service.web.forms import FormErrors
 from service.web.pages import Page
 
@@ -53,14 +52,14 @@ def answer_forms(page: Page, step: str, nis_code: str) -> AnswerForms:
         answer = gemeenten.ANSWER_OF_TRANSITION.get(t.name)
         if answer is not None:
             spec.outcomes.append((answer.value, lbl.term(answer.value)))
-            if answer == RegisterAnswer.MOVED_WITHIN_BRUSSELS:
+            if answer == gemeenten.RegisterAnswer.MOVED_WITHIN_BRUSSELS:
                 spec.required["register-check"] = set(t.required)
     wf = cases.get_workflow()
     spec.required["visit"] = set(wf.transitions["record_visit"].required) | {"family_found"}
     spec.required["send-back"] = set(wf.transitions["send_back"].required) | {"reason_code"}
     spec.gemeenten = [(nis, name) for nis, name in lbl.gemeenten() if nis != nis_code]
-    spec.visitors = [(v.value, lbl.term(v.value)) for v in VisitorKind]
-    spec.parents_said = [(p.value, lbl.term(p.value)) for p in ParentsSaid]
+    spec.visitors = [(v.value, lbl.term(v.value)) for v in gemeenten.VisitorKind]
+    spec.parents_said = [(p.value, lbl.term(p.value)) for p in gemeenten.ParentsSaid]
     spec.send_back = [(code, lbl.term(code)) for code in gemeenten.SEND_BACK_REASONS]
     return spec
 
@@ -91,14 +90,14 @@ def _run(page: Page, assignment_id: int, kind: str) -> None:
     db, actor = page.db, page.actor
     if kind == "register-check":
         answer = _text(page, "answer")
-        if answer not in {a.value for a in RegisterAnswer}:
+        if answer not in {a.value for a in gemeenten.RegisterAnswer}:
             raise TandemError("answer: choose one of the outcomes")
         address = {f: _text(page, f"new_address.{f}") for f in ADDRESS}
         gemeenten.answer_check(
             db,
             actor,
             assignment_id,
-            RegisterAnswer(answer),
+            gemeenten.RegisterAnswer(answer),
             new_nis_code=_text(page, "new_nis_code") or None,
             new_address=address if any(address.values()) else None,
             remarks=_text(page, "remarks"),
@@ -144,7 +143,7 @@ def submit(page: Page, assignment_id: int, kind: str) -> FormErrors | None:
 
 def settings_page(page: Page, nis_code: str, action: str, *, errors: FormErrors | None = None) -> Response:
     current = gemeenten.gemeente_settings(page.db, page.actor, nis_code)
-    visitors = [(v.value, page.labels.term(v.value)) for v in VisitorKind]
+    visitors = [(v.value, page.labels.term(v.value)) for v in gemeenten.VisitorKind]
     return page.render(
         "gemeente/settings.html",
         current=current,

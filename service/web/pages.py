@@ -230,7 +230,7 @@ def page_for(permission: str) -> Callable[..., Page]:
     """Dependency of a page (GET) that the roles of `permission` may open."""
     roles = roles_for(permission)
 
-    def check(request: Request, db: Session = Depends(get_session)) -> Page:
+    def check(request: Request, db: Session = Depends(get_session, scope="function")) -> Page:
         page = open_page(request, db)
         if page is None:
             raise LoginRequired(_here(request))

@@ -55,7 +55,7 @@ AREAS: list[str] = [
     "service.web.cell_gemeenten",
 ]
 # the gemeente, parket, auditor and administrator views (issue 14)
-AREAS += ["service.web.gemeente", "service.parket.web"]
+AREAS += ["service.web.gemeente", "service.web.parket", "service.web.auditor", "service.web.admin"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,7 +87,9 @@ def _login_form(
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/", session: Session = Depends(get_session)) -> Response:
+def login_page(
+    request: Request, next: str = "/", session: Session = Depends(get_session, scope="function")
+) -> Response:
     if open_page(request, session) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return _login_form(request, lang=anonymous_language(request), next_url=safe_next(next))
@@ -100,7 +102,7 @@ def login(
     password: str = Form(""),
     csrf_token: str = Form(""),
     next: str = Form("/"),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     lang = anonymous_language(request)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -138,7 +140,7 @@ def switch_language(page: Page = Depends(form_for("reference:read"))) -> Respons
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: Session = Depends(get_session)) -> Response:
+def home(request: Request, session: Session = Depends(get_session, scope="function")) -> Response:
     page = open_page(request, session)
     if page is None:
         return RedirectResponse("/login", status_code=303)

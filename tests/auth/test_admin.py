@@ -145,7 +145,7 @@ def test_the_service_refuses_tokens_without_a_real_expiry_and_self_disabling(ses
     with pytest.raises(Conflict):
         admin.disable_account(session, Actor.from_user(user), username="al")
     with pytest.raises(TandemError, match="language"):
-        admin.set_language(session, user_id=user.id, language="de")
+        admin.check_language("de")
 
 
 def test_the_cli_creates_resets_lists_and_revokes(engine) -> None:  # type: ignore[no-untyped-def]

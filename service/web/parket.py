@@ -4,7 +4,9 @@ the outcome form and the history of what the parket decided."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
@@ -15,9 +17,7 @@ from service.auth.policy import Role
 from service.core import clock
 from service.core.errors import TandemError
 from service.notifications import service as notifications
-from service.parket import decisions, service
-from service.parket.models import Outcome, Referral
-from service.parket.read_models import ReferralOut
+from service.parket import service
 from service.web.forms import FormErrors
 from service.web.pages import Page, form_for, page_for, register_home, register_nav
 from service.web.tables import TableState
@@ -30,6 +30,39 @@ register_home(Role.PARKET_USER, "/parket")
 STATUSES = ("referred", "returned", "decided", "withdrawn")
 
 
+@dataclass(frozen=True)
+class ReferralRow:
+    """A referral as the parket's pages show it (no personal data: the case reference only)."""
+
+    id: int
+    case_id: int
+    reference: str
+    nis_code: str | None
+    referred_at: datetime
+    referred_by: str
+    status: str
+    sha256: str
+    decision_due_at: datetime | None
+    compulsory_ends_on: date | None
+
+    @classmethod
+    def of(cls, page: Page, r: Any) -> ReferralRow:
+        reference, _state = service.referral_reference(page.db, r)
+        due, ends = service.referral_deadlines(page.db, r)
+        return cls(
+            r.id,
+            r.case_id,
+            reference,
+            r.nis_code,
+            r.referred_at,
+            r.referred_by,
+            r.status,
+            r.sha256,
+            due,
+            ends,
+        )
+
+
 def _days(due: object, today: date) -> int | None:
     return None if due is None else (due.date() - today).days  # type: ignore[attr-defined]
 
@@ -38,9 +71,7 @@ def _days(due: object, today: date) -> int | None:
 def referrals(page: Page = Depends(page_for(PARKET))) -> Response:
     table = TableState.of(page.request, sortable={"referred_at", "due"}, default_sort="due", per_page=50)
     status = table.arg("status") if table.arg("status") in STATUSES else None
-    found = [
-        ReferralOut.of(page.db, r) for r in service.list_referrals(page.db, page.actor, status, limit=1000)
-    ]
+    found = [ReferralRow.of(page, r) for r in service.list_referrals(page.db, page.actor, status, limit=1000)]
     if table.sort == "due":
         found.sort(key=lambda r: (r.decision_due_at is None, r.decision_due_at), reverse=table.descending)
     else:
@@ -57,24 +88,25 @@ def referrals(page: Page = Depends(page_for(PARKET))) -> Response:
 def _outcome_label(page: Page, outcome: str | None) -> str:
     if not outcome:
         return "-"
-    nl, fr = service.OUTCOME_LABELS[Outcome(outcome)]
+    nl, fr = service.OUTCOME_LABELS[service.Outcome(outcome)]
     return fr if page.lang == "fr" else nl
 
 
-def _referral_page(page: Page, r: Referral, *, errors: FormErrors | None = None) -> Response:
+def _referral_page(page: Page, r: Any, *, errors: FormErrors | None = None) -> Response:
     audit.record(page.db, page.actor, "read", "referral", [r.id], "read referral")
-    doc = decisions.case_file_document(r)
+    row = ReferralRow.of(page, r)
+    doc = service.case_file_document(r)
     history = service.referral_history(page.db, page.actor, r.id)
     outcomes = [(o, _outcome_label(page, o)) for o in service.outcome_choices()]
     return page.render(
         "parket/referral.html",
-        r=ReferralOut.of(page.db, r),
+        r=row,
         doc=doc,
-        files=decisions.case_file_members(r),
-        problems=decisions.case_file_check(r),
+        files=service.case_file_members(r),
+        problems=service.case_file_check(r),
         history=[(h, _outcome_label(page, h.outcome)) for h in history],
         outcomes=outcomes,
-        days=_days(ReferralOut.of(page.db, r).decision_due_at, clock.now().date()),
+        days=_days(row.decision_due_at, clock.now().date()),
         errors=errors,
         values=page.form if errors else None,
         status=422 if errors else 200,
@@ -96,7 +128,7 @@ def record_outcome(referral_id: int, page: Page = Depends(form_for(PARKET))) -> 
         errors.add("outcome", "form.invalid_choice")
     else:
         try:
-            decisions.decide(page.db, page.actor, referral_id, outcome, note)
+            service.decide(page.db, page.actor, referral_id, outcome, note)
         except TandemError as exc:
             if exc.status == 404:
                 raise
@@ -104,7 +136,7 @@ def record_outcome(referral_id: int, page: Page = Depends(form_for(PARKET))) -> 
     if errors:
         page.db.rollback()
         return _referral_page(page, service.get_referral(page.db, page.actor, r.id), errors=errors)
-    flash = "parket.done.returned" if outcome == Outcome.RETURNED else "parket.done.decided"
+    flash = "parket.done.returned" if outcome == service.Outcome.RETURNED else "parket.done.decided"
     return page.redirect(f"/parket/referrals/{referral_id}", flash=flash)
 
 
@@ -120,7 +152,7 @@ def case_file(referral_id: int, page: Page = Depends(page_for(PARKET))) -> Respo
 def case_file_member(referral_id: int, path: str, page: Page = Depends(page_for(PARKET))) -> Response:
     """One file of the case file: the dossier PDF, a letter as sent (PDFs shown in the browser)."""
     r = service.get_referral(page.db, page.actor, referral_id)
-    data = decisions.case_file_member(r, path)
+    data = service.case_file_member(r, path)
     audit.record(page.db, page.actor, "export", "referral", [r.id], "download case file")
     name = path.rsplit("/", 1)[-1]
     if name.endswith(".pdf"):
