@@ -24,12 +24,14 @@ from service.core import migrate
 from service.core.crypto import create_dev_keys
 from service.core.db import get_engine, reset_engine_cache, session_scope
 from service.core.settings import get_settings, reset_settings_cache
+from service.indicators.terminal import demo_summary as indicators_summary
 from service.ingest.cli import ingest_one, print_report
 from service.ingest.models import SourceKind
 from service.ingest.service import IngestRejected
 from service.linkage.cli import print_run
 from service.linkage.quality import evaluate
 from service.linkage.service import run_linkage
+from service.web.demo import ensure_demo_users
 from sim.generate.brussels import GeneratorConfig, generate_year
 from sim.generate.writers import YEAR_LISTS
 from sim.procedure import cases, gemeenten, letters
@@ -160,6 +162,19 @@ def step_handovers(ctx: DemoContext) -> None:
     gemeenten.demo_summary(ctx)
 
 
+def step_indicators(ctx: DemoContext) -> None:
+    """The year's indicator by gemeente, the honest count and the timeliness tables."""
+    with session_scope() as session:
+        console.print(indicators_summary(session, ctx.school_year))
+
+
+def step_web_users(ctx: DemoContext) -> None:
+    """One web user of each group, so that a newcomer can sign in and look at each view."""
+    with session_scope() as session:
+        for line in ensure_demo_users(session):
+            console.print(line, highlight=False)
+
+
 STEPS: list[DemoStep] = [
     step_setup,
     step_generate,
@@ -168,6 +183,8 @@ STEPS: list[DemoStep] = [
     step_cases,
     step_letters,
     step_handovers,
+    step_indicators,
+    step_web_users,
 ]
 
 
