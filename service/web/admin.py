@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 
 from service.auth import service as auth
-from service.auth.models import Role
+from service.auth.policy import Role
 from service.core.errors import TandemError
 from service.web import gemeente_forms
 from service.web.forms import FormErrors

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from service.api.responses import download
 from service.audit import service as audit
-from service.auth.models import Role
+from service.auth.policy import Role
 from service.core.errors import TandemError
 from service.core.labels import BRUSSELS
 from service.web.forms import FormErrors

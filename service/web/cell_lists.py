@@ -18,7 +18,7 @@ from service.core import clock
 from service.core.errors import NotFound
 from service.core.settings import get_settings
 from service.ingest import service as ingest
-from service.ingest.models import SourceKind
+from service.ingest.service import SourceKind
 from service.jobs import service as jobs
 from service.web.forms import FormErrors
 from service.web.pages import Page, form_for, page_for, register_nav
