@@ -390,26 +390,7 @@ def main() -> None:
     for name in filter(None, (y.strip() for y in args.years.split(";"))):
         rows = _frame_years.measure(name, None, None if args.no_splink else splink_stage2)
         table += [(name, r) for r in rows]
-    summary(table)
-
-
-def summary(table: list[tuple[str, dict[str, Any]]]) -> None:
-    """All years side by side, with the issue's targets."""
-    print(
-        "\n== summary (targets: wrongly flagged <= 2 per 10,000 accounted-for, missed truants <= 1% "
-        "counting those in review, children in review <= 0.5%, F1 above Splink's; FEBRL4 F1 >= 0.95) =="
-    )
-    print(
-        f"{'year':32} {'method':34} {'F1':>7} {'wrongly flagged':>15} {'/10k':>7} {'missed truants':>14} "
-        f"{'in review':>9} {'seconds':>8}"
-    )
-    for year, r in table:
-        secs = f"{r['seconds']:.1f}" if r.get("seconds") is not None else "-"
-        print(
-            f"{year:32} {r['method']:34} {r['f1']:7.4f} {r['wrongly_flagged']:15,} "
-            f"{r['wrongly_flagged_per_10k']:7.2f} {100 * r['missed_truants_share']:13.2f}% "
-            f"{100 * r['review_share']:8.3f}% {secs:>8}"
-        )
+    _frame_years.summary(table)
 
 
 if __name__ == "__main__":
