@@ -142,7 +142,8 @@ def step_link(ctx: DemoContext) -> None:
                 f"F1 {q['f1']:.4f}; wrongly flagged {q['wrongly_flagged']} "
                 f"({q['wrongly_flagged_per_10k']:.1f} per 10,000 accounted-for children); missed truants "
                 f"{q['missed_truants']} ({100 * q['missed_truants_share']:.1f}% of the truly non-enrolled); "
-                f"{q['review_pairs']} pairs in review ({100 * q['review_share']:.2f}% of register children)"
+                f"{q['children_in_review']} children in review ({100 * q['review_share']:.2f}% of the children of "
+                "compulsory-school age)"
             )
         ctx.state["run_id"] = run.id
 
