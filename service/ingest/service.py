@@ -28,8 +28,7 @@ from service.auth.service import Actor
 from service.core import clock, school_age
 from service.core.crypto import KeyRing, cached_keyring
 from service.core.errors import TandemError
-from service.core.settings import get_settings
-from service.ingest import hooks
+from service.ingest import hooks, versions
 from service.ingest.models import (
     BatchStatus,
     Enrolment,
@@ -172,7 +171,7 @@ def _ingest(
         )
     )
     if existing is not None:
-        return _already_ingested(session, existing, report, options.restore)
+        return versions.already_ingested(session, existing, report, options.restore)
 
     batch = SourceBatch(
         school_year_id=year.id,
@@ -210,84 +209,17 @@ def _ingest(
         "encoding": facts.encoding,
         "delimiter": opened.reader.delimiter,
     }
-    previous = _current_of_source(session, year.id, kind, report.source, but=batch.id)
-    held = None if options.confirm_shrink else _shrink_hold(kind, total, previous)
+    previous = versions.current_of_source(session, year.id, kind, report.source, but=batch.id)
+    held = None if options.confirm_shrink else versions.shrink_hold(kind, total, previous)
     if held:
         report.outcome, report.batch_id = "held", None
         report.message = f"{report.file}: held, nothing was written: {held}"
         return report
-    for old in previous:
-        old.status = BatchStatus.SUPERSEDED.value
-        old.superseded_by_id = batch.id
-        report.superseded_batch_id = old.id
-    session.flush()
+    report.superseded_batch_id = versions.supersede(session, previous, by=batch.id)
     report.outcome = "accepted"
     report.message = (
         f"{report.file}: accepted as batch {batch.id}, {total} rows ({out.rows_with_warnings} with warnings)"
         + (f"; supersedes batch {report.superseded_batch_id}" if report.superseded_batch_id else "")
-    )
-    return report
-
-
-def _current_of_source(
-    session: Session, year_id: int, kind: SourceKind, source: str, *, but: int
-) -> Sequence[SourceBatch]:
-    return session.scalars(
-        select(SourceBatch).where(
-            SourceBatch.school_year_id == year_id,
-            SourceBatch.kind == kind.value,
-            SourceBatch.source == source,
-            SourceBatch.status == BatchStatus.CURRENT.value,
-            SourceBatch.id != but,
-        )
-    ).all()
-
-
-def _shrink_hold(kind: SourceKind, rows: int, previous: Sequence[SourceBatch]) -> str | None:
-    """Why a register far smaller than the one it supersedes is held (None when it may land)."""
-    if kind != SourceKind.REGISTER or not previous:
-        return None
-    threshold = get_settings().ingest_shrink_threshold
-    largest = max(previous, key=lambda b: b.rows_total)
-    if rows >= threshold * largest.rows_total:
-        return None
-    return (
-        f"{rows} rows where the current register (batch {largest.id}) has {largest.rows_total}"
-        f" (below {threshold:.0%}); a cut or partial extract? If it is complete, send it again"
-        " with --confirm-shrink (API: confirm_shrink=true)"
-    )
-
-
-def _already_ingested(
-    session: Session, existing: SourceBatch, report: IngestReport, restore: bool
-) -> IngestReport:
-    """The same bytes with the same profile again: nothing changes, unless a superseded batch is restored."""
-    report.batch_id = existing.id
-    report.profile, report.source = existing.profile, existing.source
-    report.rows_total, report.rows_with_warnings = existing.rows_total, existing.rows_with_warnings
-    if existing.status == BatchStatus.CURRENT.value:
-        report.outcome = "unchanged"
-        report.message = f"{report.file}: already ingested as batch {existing.id}; nothing changed"
-        return report
-    if not restore:
-        report.outcome = "unchanged"
-        report.message = (
-            f"{report.file}: already ingested as batch {existing.id} (superseded by batch "
-            f"{existing.superseded_by_id}); nothing changed. Send it with --restore (API: restore=true)"
-            " to make it current again"
-        )
-        return report
-    for current in _current_of_source(
-        session, existing.school_year_id, SourceKind(existing.kind), existing.source, but=existing.id
-    ):
-        current.status = BatchStatus.SUPERSEDED.value
-        current.superseded_by_id = existing.id
-        report.superseded_batch_id = current.id
-    existing.status, existing.superseded_by_id = BatchStatus.CURRENT.value, None
-    session.flush()
-    report.outcome = "restored"
-    report.message = f"{report.file}: batch {existing.id} restored as current" + (
-        f"; supersedes batch {report.superseded_batch_id}" if report.superseded_batch_id else ""
     )
     return report
 
