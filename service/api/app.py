@@ -131,5 +131,7 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 
 
 def web_routes(app: FastAPI) -> list[APIRoute]:
-    """Every page and form route of the web interface (the route x role matrix of the pages)."""
-    return [route for route in all_routes(app) if not route.path.startswith("/api")]
+    """Every page and form route of the web interface (the route x role matrix of the pages): not
+    the API, not the monitoring endpoints (service.ops)."""
+    monitoring = {path for _method, path in ops.PUBLIC}
+    return [r for r in all_routes(app) if not r.path.startswith("/api") and r.path not in monitoring]

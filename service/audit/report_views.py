@@ -47,7 +47,7 @@ class ChildReportOut(BaseModel):
 def get_child_report(
     child_id: int = Path(ge=1, le=MAX_ID),
     actor: Actor = Depends(allow("audit:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> ChildReportOut:
     """Who consulted or changed what about one register child, and why, oldest first."""
     return ChildReportOut.of(consult_report(session, actor, child_id))
@@ -62,7 +62,7 @@ def get_child_report_pdf(
     child_id: int = Path(ge=1, le=MAX_ID),
     first: str = Query("nl", pattern="^(nl|fr)$", description="The family's language, printed first"),
     actor: Actor = Depends(allow("audit:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     report = consult_report(session, actor, child_id, action="export")
     return download(report_pdf(report, first=first), f"audit-child-{child_id}.pdf")

@@ -48,7 +48,7 @@ def list_audit(
     limit: int = Query(200, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_ID),
     actor: Actor = Depends(allow("audit:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[AuditEventOut]:
     """Who read or changed which personal data, newest first; the total is in `X-Total-Count`."""
     query = AuditQuery(

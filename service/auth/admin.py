@@ -22,7 +22,7 @@ from service.core import clock
 from service.core.errors import Conflict, NotFound, TandemError
 
 LANGUAGES = service.LANGUAGES
-MAX_TOKEN_DAYS = 365
+MAX_TOKEN_DAYS = service.MAX_TOKEN_TTL.days  # one limit for every way a token is issued
 LOGIN_TOKEN = "login"  # the name `service.login` gives the tokens a sign-in issues
 
 
@@ -132,7 +132,7 @@ def list_organisations(session: Session) -> list[Organisation]:
 
 
 def issue_api_token(session: Session, *, username: str, name: str, days: int) -> tuple[str, ApiToken]:
-    """A named API token valid `days` days (1 to 365: a token that never expires is not issued).
+    """A named API token valid `days` days (1 to MAX_TOKEN_DAYS: a token that never expires is not issued).
     Returns the clear token, shown once, and its stored row."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise TandemError(f"a token is valid 1 to {MAX_TOKEN_DAYS} days")

@@ -100,13 +100,15 @@ class IssuedTokenOut(ApiTokenOut):
 
 
 @router.get("/organisations", response_model=list[OrganisationOut])
-def list_organisations(actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)) -> list:
+def list_organisations(
+    actor: Actor = Depends(ADMIN), session: Session = Depends(get_session, scope="function")
+) -> list:
     return [OrganisationOut.of(o) for o in service.list_organisations(session)]
 
 
 @router.get("/users/{user_id}", response_model=AccountOut)
 def get_user(
-    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
+    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session, scope="function")
 ) -> AccountOut:
     return AccountOut.of(service.user_by_id(session, user_id))
 
@@ -119,7 +121,7 @@ def _ended(user: User, ended: service.Ended) -> EndedOut:
 
 @router.post("/users/{user_id}/disable", response_model=EndedOut)
 def disable_user(
-    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
+    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session, scope="function")
 ) -> EndedOut:
     """A leaver: sign-in refused, every API token revoked and every open session ended at once."""
     user = service.user_by_id(session, user_id)
@@ -128,7 +130,7 @@ def disable_user(
 
 @router.post("/users/{user_id}/enable", response_model=AccountOut)
 def enable_user(
-    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
+    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session, scope="function")
 ) -> AccountOut:
     user = service.user_by_id(session, user_id)
     return AccountOut.of(service.enable_account(session, username=user.username))
@@ -136,7 +138,10 @@ def enable_user(
 
 @router.put("/users/{user_id}/password", response_model=EndedOut)
 def reset_password(
-    user_id: int, body: PasswordIn, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
+    user_id: int,
+    body: PasswordIn,
+    actor: Actor = Depends(ADMIN),
+    session: Session = Depends(get_session, scope="function"),
 ) -> EndedOut:
     """Set a new password; the user's sign-ins made with the old one end."""
     user = service.user_by_id(session, user_id)
@@ -145,7 +150,10 @@ def reset_password(
 
 @router.put("/users/{user_id}/language", response_model=AccountOut)
 def set_language(
-    user_id: int, body: LanguageIn, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
+    user_id: int,
+    body: LanguageIn,
+    actor: Actor = Depends(ADMIN),
+    session: Session = Depends(get_session, scope="function"),
 ) -> AccountOut:
     user = service.user_by_id(session, user_id)
     service.set_language(session, user.id, body.language)
@@ -154,14 +162,19 @@ def set_language(
 
 
 @router.get("/users/{user_id}/tokens", response_model=list[ApiTokenOut])
-def list_tokens(user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)) -> list:
+def list_tokens(
+    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session, scope="function")
+) -> list:
     user = service.user_by_id(session, user_id)
     return [ApiTokenOut.of(t) for t in service.list_api_tokens(session, username=user.username)]
 
 
 @router.post("/users/{user_id}/tokens", status_code=201, response_model=IssuedTokenOut)
 def issue_token(
-    user_id: int, body: TokenIn, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
+    user_id: int,
+    body: TokenIn,
+    actor: Actor = Depends(ADMIN),
+    session: Session = Depends(get_session, scope="function"),
 ) -> IssuedTokenOut:
     user = service.user_by_id(session, user_id)
     clear, row = service.issue_api_token(session, username=user.username, name=body.name, days=body.days)
@@ -170,7 +183,10 @@ def issue_token(
 
 @router.post("/users/{user_id}/tokens/{token_id}/revoke", response_model=ApiTokenOut)
 def revoke_token(
-    user_id: int, token_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session)
+    user_id: int,
+    token_id: int,
+    actor: Actor = Depends(ADMIN),
+    session: Session = Depends(get_session, scope="function"),
 ) -> ApiTokenOut:
     user = service.user_by_id(session, user_id)
     return ApiTokenOut.of(service.revoke_api_token(session, token_id=token_id, username=user.username))

@@ -57,7 +57,9 @@ class UserIn(BaseModel):
 
 
 @router.post("/auth/token", response_model=TokenOut)
-def login(body: LoginIn, request: Request, session: Session = Depends(get_session)) -> TokenOut:
+def login(
+    body: LoginIn, request: Request, session: Session = Depends(get_session, scope="function")
+) -> TokenOut:
     """A 12-hour token. Throttled per user name and per client address: 429 with Retry-After."""
     address = request.client.host if request.client else "unknown"
     return TokenOut(access_token=service.login(session, body.username, body.password, address=address))
@@ -76,7 +78,7 @@ def me(actor: Actor = Depends(current_actor)) -> MeOut:
 
 @router.get("/users", response_model=list[UserOut])
 def list_users(
-    actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session)
+    actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session, scope="function")
 ) -> list[UserOut]:
     return [
         UserOut(
@@ -93,7 +95,9 @@ def list_users(
 
 @router.post("/users", status_code=201, response_model=UserCreatedOut)
 def create_user(
-    body: UserIn, actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session)
+    body: UserIn,
+    actor: Actor = Depends(allow("users:admin")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> UserCreatedOut:
     user = service.create_account(
         session,

@@ -171,7 +171,7 @@ def list_cases(
     limit: int = 100,
     offset: int = 0,
     actor: Actor = Depends(allow("cases:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[CaseOut]:
     """A page of cases; the total is in the X-Total-Count header."""
     filters = service.CaseFilter(
@@ -189,7 +189,7 @@ def list_cases(
 def funnel(
     school_year: str | None = None,
     actor: Actor = Depends(allow("cases:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> FunnelOut:
     """Counts per stage and per closure reason, within what the actor may see."""
     return FunnelOut(**service.funnel(session, actor, school_year))
@@ -197,7 +197,9 @@ def funnel(
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut)
 def get_case(
-    case_id: int, actor: Actor = Depends(allow("cases:read")), session: Session = Depends(get_session)
+    case_id: int,
+    actor: Actor = Depends(allow("cases:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> CaseDetailOut:
     """A case with its child, its timeline and the transitions the reader may fire now."""
     case = service.get_case(session, case_id, actor)
@@ -210,7 +212,9 @@ def get_case(
 
 @router.get("/cases/{case_id}/timeline", response_model=list[CaseEventOut])
 def get_timeline(
-    case_id: int, actor: Actor = Depends(allow("cases:read")), session: Session = Depends(get_session)
+    case_id: int,
+    actor: Actor = Depends(allow("cases:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[CaseEventOut]:
     case = service.get_case(session, case_id, actor)
     audit.record(session, actor, "read", "case_event", [case.id], "read case timeline")
@@ -223,7 +227,7 @@ def fire_transition(
     transition: str,
     body: FireIn | None = None,
     actor: Actor = Depends(allow("cases:transition")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> CaseOut:
     """Fire a transition (replies are `record_reply`, reassignment `reassign_owner`, ...).
 
@@ -250,7 +254,9 @@ def fire_transition(
 
 @router.post("/cases/bulk", status_code=202, response_model=dict[str, Any])
 def bulk(
-    body: BulkIn, actor: Actor = Depends(allow("cases:write")), session: Session = Depends(get_session)
+    body: BulkIn,
+    actor: Actor = Depends(allow("cases:write")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Fire one transition on every case matching the filters, as a background job (the job's
     status, as `GET /api/jobs/{id}` gives it)."""

@@ -43,7 +43,7 @@ def upload(
     restore: bool = Form(False),
     file: UploadFile = File(...),
     actor: Actor = Depends(allow("ingest:write")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Store the upload and ingest it as a background job (or at once with `wait=true`)."""
     uploads = get_settings().data_dir / "uploads"
@@ -138,14 +138,16 @@ class PersonOut(BaseModel):
 def list_batches(
     school_year: str | None = None,
     actor: Actor = Depends(allow("batches:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[BatchOut]:
     return [BatchOut.of(b) for b in service.list_batches(session, school_year)]
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut)
 def get_batch(
-    batch_id: int, actor: Actor = Depends(allow("batches:read")), session: Session = Depends(get_session)
+    batch_id: int,
+    actor: Actor = Depends(allow("batches:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> BatchOut:
     batch = session.get(SourceBatch, batch_id)
     if batch is None:
@@ -160,7 +162,7 @@ def list_children(
     limit: int = 100,
     offset: int = 0,
     actor: Actor = Depends(allow("people:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[PersonOut]:
     query = (
         select(RegisterPerson)
@@ -184,7 +186,9 @@ def list_children(
 
 @router.get("/register/children/{person_id}", response_model=PersonOut)
 def get_child(
-    person_id: int, actor: Actor = Depends(allow("people:read")), session: Session = Depends(get_session)
+    person_id: int,
+    actor: Actor = Depends(allow("people:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> PersonOut:
     person = session.get(RegisterPerson, person_id)
     if person is None:

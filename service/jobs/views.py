@@ -16,6 +16,8 @@ router = APIRouter(prefix="/api", tags=["jobs"])
 
 @router.get("/jobs/{job_id}")
 def get_job(
-    job_id: int, actor: Actor = Depends(allow("jobs:read")), session: Session = Depends(get_session)
+    job_id: int,
+    actor: Actor = Depends(allow("jobs:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return job_status(session, job_id)

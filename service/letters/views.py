@@ -88,7 +88,7 @@ def preview(
     ),
     letter_date: date | None = None,
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     """A case's letter as PDF, watermarked, recording nothing but the audit event."""
     data = service.preview(session, case_id, kind, actor, letter_date=letter_date, recipient_no=envelope)
@@ -102,7 +102,9 @@ def preview(
     responses={409: {"description": "A due case's school year is over (see allow_past_school_year)"}},
 )
 def create_batch(
-    body: BatchIn, actor: Actor = Depends(allow("letters:write")), session: Session = Depends(get_session)
+    body: BatchIn,
+    actor: Actor = Depends(allow("letters:write")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Render every case due for the letter into a print batch (a background job unless `wait`).
 
@@ -146,7 +148,7 @@ def create_batch(
 def list_batches(
     limit: int = Query(100, ge=1, le=1000),
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Batches with their counts (no personal data)."""
     return service.list_batches(session, limit)
@@ -154,7 +156,9 @@ def list_batches(
 
 @router.get("/batches/{batch_id}", response_model=BatchDetailOut)
 def get_batch(
-    batch_id: int, actor: Actor = Depends(allow("letters:read")), session: Session = Depends(get_session)
+    batch_id: int,
+    actor: Actor = Depends(allow("letters:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     batch = service.get_batch(session, batch_id)
     found = service.list_letters(session, batch_id=batch_id, limit=100_000)
@@ -167,7 +171,9 @@ def get_batch(
 
 @router.get("/batches/{batch_id}/pdf", response_class=FileResponse, responses=PDF)
 def batch_pdf(
-    batch_id: int, actor: Actor = Depends(allow("letters:read")), session: Session = Depends(get_session)
+    batch_id: int,
+    actor: Actor = Depends(allow("letters:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> FileResponse:
     """The merged print file of a batch."""
     batch = service.get_batch(session, batch_id)
@@ -181,7 +187,7 @@ def post_batch(
     batch_id: int,
     body: PostIn | None = None,
     actor: Actor = Depends(allow("letters:write")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """The print room handed the batch to the post: letters sent, cases moved on, pull list returned."""
     report = service.post_batch(session, batch_id, actor, posted_on=body.posted_on if body else None)
@@ -195,7 +201,7 @@ def list_letters(
     status: str | None = None,
     limit: int = Query(200, ge=1, le=5000),
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     found = service.list_letters(session, case_id=case_id, batch_id=batch_id, status=status, limit=limit)
     audit.record(session, actor, "read", "letter", [x.id for x in found], purpose="letter list")
@@ -204,7 +210,9 @@ def list_letters(
 
 @router.get("/{letter_id}/pdf", response_class=FileResponse, responses=PDF)
 def letter_pdf(
-    letter_id: int, actor: Actor = Depends(allow("letters:read")), session: Session = Depends(get_session)
+    letter_id: int,
+    actor: Actor = Depends(allow("letters:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> FileResponse:
     """The stored PDF exactly as printed (its SHA-256 is in the letter list)."""
     letter = service.get_letter(session, letter_id)
@@ -217,7 +225,7 @@ def returned_mail(
     letter_id: int,
     body: ReturnedIn | None = None,
     actor: Actor = Depends(allow("letters:write")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """The letter came back undelivered; once every envelope is back the case goes to the gemeente."""
     body = body or ReturnedIn()
@@ -229,7 +237,9 @@ def returned_mail(
 
 @router.post("/replies", status_code=201, response_model=ReplyOut)
 def record_reply(
-    body: ReplyIn, actor: Actor = Depends(allow("letters:write")), session: Session = Depends(get_session)
+    body: ReplyIn,
+    actor: Actor = Depends(allow("letters:write")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """The family's answer from the reply form (or by e-mail or phone), for an operator to verify."""
     form = ReplyForm.model_validate(body.model_dump(exclude={"case_id"}))
@@ -242,7 +252,7 @@ def list_replies(
     case_id: int | None = None,
     limit: int = Query(200, ge=1, le=5000),
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Replies, e.g. `outcome=pending` for the verification queue."""
     found = service.list_replies(session, outcome=outcome, case_id=case_id, limit=limit)
@@ -255,7 +265,7 @@ def verify_reply(
     reply_id: int,
     body: VerifyIn,
     actor: Actor = Depends(allow("letters:write")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Any:
     """Sufficient: the case closes with the answer. Insufficient (reason required): it moves on."""
     reply = service.verify_reply(session, reply_id, actor, sufficient=body.sufficient, reason=body.reason)

@@ -26,7 +26,9 @@ router = APIRouter(prefix="/api", tags=["linkage"])
 
 @router.post("/runs", status_code=202, response_model=JobStarted)
 def start_run(
-    body: RunRequest, actor: Actor = Depends(allow("runs:write")), session: Session = Depends(get_session)
+    body: RunRequest,
+    actor: Actor = Depends(allow("runs:write")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     """Start a run as a job; follow it with GET /api/jobs/{job_id}, its result names the run and the
     model's health verdict."""
@@ -49,7 +51,9 @@ def start_run(
 
 @router.get("/runs/{run_id}", response_model=RunOut)
 def get_run(
-    run_id: int, actor: Actor = Depends(allow("runs:read")), session: Session = Depends(get_session)
+    run_id: int,
+    actor: Actor = Depends(allow("runs:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> RunOut:
     return RunOut.of(service.get_run(session, run_id))
 
@@ -61,14 +65,16 @@ def review_queue(
     offset: int = 0,
     pending_only: bool = True,
     actor: Actor = Depends(allow("review:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return review.review_queue(session, run_id, actor, limit=limit, offset=offset, pending_only=pending_only)
 
 
 @router.get("/review/{pair_id}", response_model=PairView)
 def review_pair(
-    pair_id: int, actor: Actor = Depends(allow("review:read")), session: Session = Depends(get_session)
+    pair_id: int,
+    actor: Actor = Depends(allow("review:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return review.get_pair(session, pair_id, actor)
 
@@ -78,7 +84,7 @@ def decide(
     pair_id: int,
     body: Decision,
     actor: Actor = Depends(allow("review:write")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return review.decide(session, pair_id, body.decision, actor, body.note)
 
@@ -88,6 +94,6 @@ def explain(
     person_id: int,
     run_id: int | None = None,
     actor: Actor = Depends(allow("review:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> dict[str, Any]:
     return review.explain(session, person_id, actor, run_id)

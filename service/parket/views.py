@@ -36,7 +36,7 @@ def list_referrals(
     limit: int = 100,
     offset: int = 0,
     actor: Actor = Depends(allow("referrals:read")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[ReferralOut]:
     found = service.list_referrals(session, actor, status, limit, offset)
     audit.record(session, actor, "read", "referral", [r.id for r in found], "list referrals")
@@ -45,7 +45,9 @@ def list_referrals(
 
 @router.get("/referrals/check/{case_id}", response_model=ReadinessOut)
 def check_case(
-    case_id: int, actor: Actor = Depends(allow("cases:write")), session: Session = Depends(get_session)
+    case_id: int,
+    actor: Actor = Depends(allow("cases:write")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> ReadinessOut:
     """What a referral of this case would still lack (every guard of `refer_to_parket`)."""
     case = cases.get_case(session, case_id, actor)
@@ -56,7 +58,9 @@ def check_case(
 
 @router.get("/referrals/{referral_id}", response_model=ReferralOut)
 def get_referral(
-    referral_id: int, actor: Actor = Depends(allow("referrals:read")), session: Session = Depends(get_session)
+    referral_id: int,
+    actor: Actor = Depends(allow("referrals:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> ReferralOut:
     r = service.get_referral(session, actor, referral_id)
     audit.record(session, actor, "read", "referral", [r.id], "read referral")
@@ -65,7 +69,9 @@ def get_referral(
 
 @router.get("/referrals/{referral_id}/history", response_model=list[ReferralOut])
 def referral_history(
-    referral_id: int, actor: Actor = Depends(allow("referrals:read")), session: Session = Depends(get_session)
+    referral_id: int,
+    actor: Actor = Depends(allow("referrals:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> list[ReferralOut]:
     """Every referral of this referral's case, oldest first, with what the parket decided each time."""
     found = service.referral_history(session, actor, referral_id)
@@ -79,7 +85,9 @@ def referral_history(
     responses={200: {"content": {"application/zip": {}}, "description": "The case-file ZIP"}},
 )
 def download_case_file(
-    referral_id: int, actor: Actor = Depends(allow("referrals:read")), session: Session = Depends(get_session)
+    referral_id: int,
+    actor: Actor = Depends(allow("referrals:read")),
+    session: Session = Depends(get_session, scope="function"),
 ) -> Response:
     """The ZIP: dossier.pdf (NL/FR), case-file.json, its schema, the letters, manifest.json (SHA-256)."""
     r = service.get_referral(session, actor, referral_id)
@@ -107,7 +115,7 @@ def record_outcome(
     referral_id: int,
     body: OutcomeIn,
     actor: Actor = Depends(allow("referrals:write")),
-    session: Session = Depends(get_session),
+    session: Session = Depends(get_session, scope="function"),
 ) -> ReferralOut:
     """The parket's decision closes the case; 'returned' sends it back to the cell for more information."""
     r = service.decide(session, actor, referral_id, body.outcome, body.note, body.expected_version)

@@ -22,6 +22,7 @@ from service.auth import service as auth
 from service.auth.deps import get_session
 from service.core.errors import TandemError, Unauthenticated
 from service.core.settings import get_settings
+from service.web.cell_review import check_levels_catalogue
 from service.web.i18n import LANGUAGES, catalogues
 from service.web.pages import (
     HOMES,
@@ -169,6 +170,7 @@ def install(app: FastAPI) -> None:
     """Mount the interface's routes and assets and its error pages on the application; the
     message catalogues are checked first (a missing translation stops start-up)."""
     check_catalogue(catalogues())
+    check_levels_catalogue(catalogues())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
     for area in AREAS:

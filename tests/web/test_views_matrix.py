@@ -68,7 +68,8 @@ FORMS: dict[str, tuple[str, set[str]]] = {
 def _routes() -> set[tuple[str, str]]:
     found = set()
     for route in web_routes(create_app()):
-        if route.path.startswith(PREFIXES):
+        # "/gemeente" is the gemeente's area; "/gemeenten" is the cell's overview (its own matrix)
+        if any(route.path == p or route.path.startswith(p + "/") for p in PREFIXES):
             found |= {(m, route.path) for m in route.methods}
     return found
 
