@@ -146,3 +146,8 @@ def consult_report(session: Session, actor: Actor, child_id: int, *, action: str
     report = report_for_child(session, child_id)
     record(session, actor, action, "register_person", [child_id], PURPOSE_CHILD_REPORT)
     return report
+
+
+def verify_chain(session: Session) -> chain.ChainReport:
+    """The trail's integrity: the whole hash chain walked, and its first broken link if any."""
+    return chain.verify(session)

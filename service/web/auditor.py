@@ -20,6 +20,7 @@ from service.web.tables import TableState
 router = APIRouter(include_in_schema=False)
 AUDIT = "web:audit"
 register_nav("auditor.nav.search", "/audit", AUDIT)
+register_nav("auditor.nav.integrity", "/audit/integrity", AUDIT)
 register_home(Role.AUDITOR, "/audit")
 INTS = ("child", "case")
 
@@ -84,6 +85,13 @@ def search(page: Page = Depends(page_for(AUDIT))) -> Response:
         values=dict(table.args),
         status=422 if errors else 200,
     )
+
+
+@router.get("/audit/integrity", response_class=HTMLResponse)
+def integrity(page: Page = Depends(page_for(AUDIT))) -> Response:
+    """The hash chain walked now: whether every event still matches, and the head to keep."""
+    report = audit.verify_chain(page.db)
+    return page.render("auditor/integrity.html", report=report)
 
 
 @router.get("/audit/child")

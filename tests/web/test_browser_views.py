@@ -192,3 +192,26 @@ def test_admin_disables_a_user_whose_open_session_stops_at_once(signed_in, new_p
     screens(admin, "admin-organisations")
     admin.goto("/admin/gemeenten/21004/settings")
     screens(admin, "admin-gemeente-settings")
+
+
+def test_auditor_sees_the_trail_hold_and_then_break_where_a_row_was_edited(
+    signed_in, screens, web_db
+) -> None:  # type: ignore[no-untyped-def]
+    page = signed_in("auditor")
+    page.goto("/audit/integrity")
+    assert page.locator("#integrity-result").get_attribute("role") == "status"
+    screens(page, "auditor-integrity")
+    event = web_db.scalars(select(AuditEvent).order_by(AuditEvent.id)).first()
+    kept = event.purpose
+    event.purpose = kept + " (edited)"
+    web_db.commit()
+    try:
+        page.goto("/audit/integrity")
+        result = page.locator("#integrity-result")
+        assert result.get_attribute("role") == "alert"
+        assert f"{event.seq}" in result.inner_text()
+    finally:
+        event.purpose = kept
+        web_db.commit()
+    page.goto("/audit/integrity")
+    assert page.locator("#integrity-result").get_attribute("role") == "status"

@@ -41,6 +41,7 @@ PAGES: dict[str, tuple[str, set[str], int]] = {
     "/parket/notifications": ("/parket/notifications", {"parket"}, 200),
     "/audit": ("/audit", {"auditor", "admin"}, 200),
     "/audit/child": ("/audit/child?child_id=x", {"auditor", "admin"}, 200),
+    "/audit/integrity": ("/audit/integrity", {"auditor", "admin"}, 200),
     "/audit/children/{child_id}": ("/audit/children/999999", {"auditor", "admin"}, 404),
     "/audit/children/{child_id}/report.pdf": ("/audit/children/999999/report.pdf", {"auditor", "admin"}, 404),
     "/admin/users": ("/admin/users", {"admin"}, 200),
