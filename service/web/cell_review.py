@@ -14,24 +14,11 @@ from service.core.errors import TandemError
 from service.ingest import service as ingest
 from service.linkage import review
 from service.linkage import service as linkage
-from service.web.i18n import CatalogueError, Catalogues
 from service.web.pages import Page, form_for, page_for, register_nav
 
 router = APIRouter(include_in_schema=False)
 register_nav("nav.review", "/review", "web:cell")
 COMPARED = ("last_name", "first_names", "birth_date", "sex", "postcode")
-
-
-def check_levels_catalogue(cats: Catalogues) -> None:
-    """Every compared field and each of its levels has its texts in both languages: a level added
-    to the linkage model without them is a start-up error, not a broken review page."""
-    wanted = {f"review.step_{f}" for f in linkage.COMPARISONS}
-    wanted |= {
-        f"review.level_{f}_{i}" for f, levels in linkage.COMPARISONS.items() for i in range(len(levels))
-    }
-    missing = sorted(k for k in wanted if k not in cats.texts["nl"] or k not in cats.texts["fr"])
-    if missing:
-        raise CatalogueError("message catalogues lack texts of the linkage model: " + ", ".join(missing))
 
 
 def _fold(value: Any) -> str:

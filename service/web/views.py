@@ -22,8 +22,8 @@ from service.auth import service as auth
 from service.auth.deps import get_session
 from service.core.errors import TandemError, Unauthenticated
 from service.core.settings import get_settings
-from service.web.cell_review import check_levels_catalogue
 from service.web.i18n import LANGUAGES, catalogues
+from service.web.linkage_texts import check_levels_catalogue
 from service.web.pages import (
     HOMES,
     LANG_COOKIE,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from service.api.app import create_app
 from service.linkage import service as linkage
-from service.web.cell_review import check_levels_catalogue
 from service.web.i18n import CatalogueError, Catalogues, catalogues
+from service.web.linkage_texts import check_levels_catalogue
+from service.web.pages import NAV
 
 
 def test_the_shipped_catalogues_name_every_level_of_the_model() -> None:
@@ -23,3 +25,10 @@ def test_a_level_without_its_text_stops_start_up() -> None:
     }
     with pytest.raises(CatalogueError, match=last):
         check_levels_catalogue(Catalogues(texts))
+
+
+def test_the_cell_menu_keeps_the_order_of_the_day_s_work() -> None:
+    """Checking texts at start-up must not register a screen early (the menu follows AREAS)."""
+    create_app()
+    cell = [item.href for item in NAV if item.permission == "web:cell"]
+    assert cell[:7] == ["/today", "/cases", "/lists", "/review", "/letters", "/runs", "/gemeenten"]
