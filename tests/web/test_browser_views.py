@@ -200,6 +200,7 @@ def test_auditor_sees_the_trail_hold_and_then_break_where_a_row_was_edited(
     page = signed_in("auditor")
     page.goto("/audit/integrity")
     assert page.locator("#integrity-result").get_attribute("role") == "status"
+    assert page.locator("nav.tdm-nav [aria-current='page']").all_inner_texts() in (["Integriteit"], ["Intégrité"])
     screens(page, "auditor-integrity")
     event = web_db.scalars(select(AuditEvent).order_by(AuditEvent.id)).first()
     kept = event.purpose
