@@ -162,7 +162,7 @@ def _insert(
             "transition": None,
             "from_state": None,
             "to_state": wf.initial_state,
-            "reason": f"residual of run {run_id}",
+            "reason": labels.reason("opened_residual", run=run_id),
             "payload": {"run_id": run_id, "previous_case_id": row["previous_case_id"]},
         }
         for cid, row in zip(new_ids, rows, strict=True)

@@ -116,6 +116,7 @@ REASONS: dict[str, tuple[str, str]] = {
         "l'obligation scolaire prend fin dans la marge de {days} jours du parquet",
     ),
     "found_by_run": ("gevonden bij koppeling {run}", "trouvé lors du couplage {run}"),
+    "opened_residual": ("op de restlijst van koppeling {run}", "sur la liste résiduelle du couplage {run}"),
     "late_list": (
         "laattijdige lijst: bestand {batch} ({source})",
         "liste tardive : fichier {batch} ({source})",
