@@ -22,7 +22,7 @@ from service.auth.service import Actor
 from service.cases.models import Case, CaseEvent
 from service.cases.workflow import ClosureMap, Transition, Workflow, get_workflow
 from service.core import clock
-from service.core.errors import Conflict, Forbidden, NotFound, TandemError
+from service.core.errors import Conflict, Forbidden, NotFound, Problem, TandemError, joined
 
 
 class TransitionRefused(TandemError):
@@ -33,7 +33,12 @@ class TransitionRefused(TandemError):
     def __init__(self, transition: str, missing: Sequence[str]) -> None:
         self.transition = transition
         self.missing = list(missing)
-        super().__init__(f"cannot fire '{transition}', missing or wrong: {'; '.join(self.missing)}")
+        head = Problem(
+            f"cannot fire '{transition}', missing or wrong: ",
+            nl="Ontbreekt of onjuist: ",
+            fr="Manquant ou incorrect : ",
+        )
+        super().__init__(joined(self.missing, head=head))
 
 
 VIA_PATHS = {

@@ -16,7 +16,7 @@ from service.auth.scope import ensure_gemeente
 from service.auth.service import Actor
 from service.cases import service as cases
 from service.core import clock, labels
-from service.core.errors import NotFound, TandemError
+from service.core.errors import NotFound, Problem, TandemError, joined
 from service.core.labels import BRUSSELS, fmt_date
 from service.gemeenten.checks import address_problems, as_date, clean_address, visit_problems
 from service.gemeenten.models import (
@@ -153,7 +153,16 @@ def answer_register_check(
         new_nis = str(payload.get("new_nis_code") or "")
         problems = address_problems(payload.get("new_address"), new_nis)
         if problems:  # the workflow's guard refuses this first; never hand over without an address
-            raise TandemError("the new address is incomplete: " + "; ".join(problems))
+            raise TandemError(
+                joined(
+                    problems,
+                    head=Problem(
+                        "the new address is incomplete: ",
+                        nl="Het nieuwe adres is onvolledig: ",
+                        fr="La nouvelle adresse est incomplète : ",
+                    ),
+                )
+            )
         current.new_nis_code = new_nis
         session.add(
             ReportedAddress(
@@ -190,7 +199,16 @@ def record_visit(session: Session, case: Case, payload: dict[str, Any], actor: A
     """Store the visit report carried by `record_visit` and close the home-visit assignment."""
     problems = case_visit_problems(session, case, payload)
     if problems:
-        raise TandemError("the visit report is incomplete: " + "; ".join(problems))
+        raise TandemError(
+            joined(
+                problems,
+                head=Problem(
+                    "the visit report is incomplete: ",
+                    nl="Het verslag van het huisbezoek is onvolledig: ",
+                    fr="Le rapport de visite est incomplet : ",
+                ),
+            )
+        )
     now = clock.now()
     current = open_assignment(session, case.id)
     visit = HomeVisit(

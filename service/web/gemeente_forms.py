@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from service.auth.policy import Role
 from service.cases import service as cases
-from service.core.errors import TandemError
+from service.core.errors import TandemError, localised
 from service.gemeenten import service as gemeenten
 from service.web.forms import FormErrors
 from service.web.pages import Page
@@ -68,7 +68,7 @@ def _text(page: Page, name: str) -> str:
     return str(page.form.get(name, "")).strip()
 
 
-def place_refusals(errors: FormErrors, fields: list[str], messages: list[str]) -> None:
+def place_refusals(errors: FormErrors, fields: list[str], messages: list[str], lang: str = "") -> None:
     """Each refusal next to the field it names (the longest name it starts with or quotes), else on
     the form's first field."""
     by_length = sorted(fields, key=len, reverse=True)
@@ -83,7 +83,7 @@ def place_refusals(errors: FormErrors, fields: list[str], messages: list[str]) -
         )
         if named is None and "new_address" in message:
             named = "new_address.street"
-        errors.add_refusal(named or fields[0], message)
+        errors.add_refusal(named or fields[0], localised(message, lang))
 
 
 def _run(page: Page, assignment_id: int, kind: str) -> None:
@@ -127,13 +127,15 @@ def submit(page: Page, assignment_id: int, kind: str) -> FormErrors | None:
         _run(page, assignment_id, kind)
     except cases.TransitionRefused as exc:
         errors = FormErrors()
-        place_refusals(errors, FIELDS.get(kind, ["answer"]), exc.missing)
+        place_refusals(errors, FIELDS.get(kind, ["answer"]), exc.missing, page.lang)
         return errors
     except TandemError as exc:
         if exc.status == 404:
             raise
         errors = FormErrors()
-        place_refusals(errors, FIELDS.get(kind, ["answer"]), [str(exc)])
+        place_refusals(
+            errors, FIELDS.get(kind, ["answer"]), [exc.args[0] if exc.args else str(exc)], page.lang
+        )
         return errors
     return None
 
