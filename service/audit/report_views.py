@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.api.responses import download
 from service.audit.service import ChildReport, ReportLine, consult_report, report_pdf
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.service import Actor
 
 router = APIRouter(tags=["audit"])
@@ -47,7 +47,7 @@ class ChildReportOut(BaseModel):
 def get_child_report(
     child_id: int = Path(ge=1, le=MAX_ID),
     actor: Actor = Depends(allow("audit:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> ChildReportOut:
     """Who consulted or changed what about one register child, and why, oldest first."""
     return ChildReportOut.of(consult_report(session, actor, child_id))
@@ -62,7 +62,7 @@ def get_child_report_pdf(
     child_id: int = Path(ge=1, le=MAX_ID),
     first: str = Query("nl", pattern="^(nl|fr)$", description="The family's language, printed first"),
     actor: Actor = Depends(allow("audit:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Response:
     report = consult_report(session, actor, child_id, action="export")
     return download(report_pdf(report, first=first), f"audit-child-{child_id}.pdf")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from service.audit.report_views import MAX_ID
 from service.audit.report_views import router as report_router
 from service.audit.search import AuditQuery, search
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.service import Actor
 
 router = APIRouter(prefix="/api", tags=["audit"])
@@ -48,7 +48,7 @@ def list_audit(
     limit: int = Query(200, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_ID),
     actor: Actor = Depends(allow("audit:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> list[AuditEventOut]:
     """Who read or changed which personal data, newest first; the total is in `X-Total-Count`."""
     query = AuditQuery(

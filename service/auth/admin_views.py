@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from service.auth import service
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.models import ApiToken, Organisation, Role, User
 from service.auth.service import Actor
 
@@ -100,16 +100,12 @@ class IssuedTokenOut(ApiTokenOut):
 
 
 @router.get("/organisations", response_model=list[OrganisationOut])
-def list_organisations(
-    actor: Actor = Depends(ADMIN), session: Session = Depends(get_session, scope="function")
-) -> list:
+def list_organisations(actor: Actor = Depends(ADMIN), session: Session = db_session) -> list:
     return [OrganisationOut.of(o) for o in service.list_organisations(session)]
 
 
 @router.get("/users/{user_id}", response_model=AccountOut)
-def get_user(
-    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session, scope="function")
-) -> AccountOut:
+def get_user(user_id: int, actor: Actor = Depends(ADMIN), session: Session = db_session) -> AccountOut:
     return AccountOut.of(service.user_by_id(session, user_id))
 
 
@@ -120,18 +116,14 @@ def _ended(user: User, ended: service.Ended) -> EndedOut:
 
 
 @router.post("/users/{user_id}/disable", response_model=EndedOut)
-def disable_user(
-    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session, scope="function")
-) -> EndedOut:
+def disable_user(user_id: int, actor: Actor = Depends(ADMIN), session: Session = db_session) -> EndedOut:
     """A leaver: sign-in refused, every API token revoked and every open session ended at once."""
     user = service.user_by_id(session, user_id)
     return _ended(user, service.disable_account(session, actor, username=user.username))
 
 
 @router.post("/users/{user_id}/enable", response_model=AccountOut)
-def enable_user(
-    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session, scope="function")
-) -> AccountOut:
+def enable_user(user_id: int, actor: Actor = Depends(ADMIN), session: Session = db_session) -> AccountOut:
     user = service.user_by_id(session, user_id)
     return AccountOut.of(service.enable_account(session, username=user.username))
 
@@ -141,7 +133,7 @@ def reset_password(
     user_id: int,
     body: PasswordIn,
     actor: Actor = Depends(ADMIN),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> EndedOut:
     """Set a new password; the user's sign-ins made with the old one end."""
     user = service.user_by_id(session, user_id)
@@ -153,7 +145,7 @@ def set_language(
     user_id: int,
     body: LanguageIn,
     actor: Actor = Depends(ADMIN),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> AccountOut:
     user = service.user_by_id(session, user_id)
     service.set_language(session, user.id, body.language)
@@ -162,9 +154,7 @@ def set_language(
 
 
 @router.get("/users/{user_id}/tokens", response_model=list[ApiTokenOut])
-def list_tokens(
-    user_id: int, actor: Actor = Depends(ADMIN), session: Session = Depends(get_session, scope="function")
-) -> list:
+def list_tokens(user_id: int, actor: Actor = Depends(ADMIN), session: Session = db_session) -> list:
     user = service.user_by_id(session, user_id)
     return [ApiTokenOut.of(t) for t in service.list_api_tokens(session, username=user.username)]
 
@@ -174,7 +164,7 @@ def issue_token(
     user_id: int,
     body: TokenIn,
     actor: Actor = Depends(ADMIN),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> IssuedTokenOut:
     user = service.user_by_id(session, user_id)
     clear, row = service.issue_api_token(session, username=user.username, name=body.name, days=body.days)
@@ -186,7 +176,7 @@ def revoke_token(
     user_id: int,
     token_id: int,
     actor: Actor = Depends(ADMIN),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> ApiTokenOut:
     user = service.user_by_id(session, user_id)
     return ApiTokenOut.of(service.revoke_api_token(session, token_id=token_id, username=user.username))

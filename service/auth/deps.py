@@ -18,16 +18,21 @@ _bearer = HTTPBearer(auto_error=False)
 def get_session() -> Iterator[Session]:
     """One session per request, committed when the route succeeds (core.db.session_scope).
 
-    Routes depend on it with `scope="function"`, so the commit happens before the response is sent:
+    Routes take it as `db_session` (function scope), so the commit happens before the response is sent:
     a client never gets a 200 for a change whose commit then fails (a lost 409 race), and the page
     after a redirect reads what the POST wrote."""
     with session_scope() as session:
         yield session
 
 
+db_session = Depends(
+    get_session, scope="function"
+)  # what routes and pages declare: `s: Session = db_session`
+
+
 def current_actor(
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Actor:
     if credentials is None:
         raise HTTPException(

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import service
 from service.auth.admin_views import router as admin_router
-from service.auth.deps import allow, current_actor, get_session
+from service.auth.deps import allow, current_actor, db_session
 from service.auth.models import Role
 from service.auth.service import Actor
 
@@ -57,9 +57,7 @@ class UserIn(BaseModel):
 
 
 @router.post("/auth/token", response_model=TokenOut)
-def login(
-    body: LoginIn, request: Request, session: Session = Depends(get_session, scope="function")
-) -> TokenOut:
+def login(body: LoginIn, request: Request, session: Session = db_session) -> TokenOut:
     """A 12-hour token. Throttled per user name and per client address: 429 with Retry-After."""
     address = request.client.host if request.client else "unknown"
     return TokenOut(access_token=service.login(session, body.username, body.password, address=address))
@@ -77,9 +75,7 @@ def me(actor: Actor = Depends(current_actor)) -> MeOut:
 
 
 @router.get("/users", response_model=list[UserOut])
-def list_users(
-    actor: Actor = Depends(allow("users:admin")), session: Session = Depends(get_session, scope="function")
-) -> list[UserOut]:
+def list_users(actor: Actor = Depends(allow("users:admin")), session: Session = db_session) -> list[UserOut]:
     return [
         UserOut(
             id=u.id,
@@ -97,7 +93,7 @@ def list_users(
 def create_user(
     body: UserIn,
     actor: Actor = Depends(allow("users:admin")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> UserCreatedOut:
     user = service.create_account(
         session,

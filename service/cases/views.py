@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy.orm import Session
 
 from service.audit import service as audit
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.service import Actor
 from service.cases import service
 from service.cases.models import Case
@@ -171,7 +171,7 @@ def list_cases(
     limit: int = 100,
     offset: int = 0,
     actor: Actor = Depends(allow("cases:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> list[CaseOut]:
     """A page of cases; the total is in the X-Total-Count header."""
     filters = service.CaseFilter(
@@ -189,7 +189,7 @@ def list_cases(
 def funnel(
     school_year: str | None = None,
     actor: Actor = Depends(allow("cases:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> FunnelOut:
     """Counts per stage and per closure reason, within what the actor may see."""
     return FunnelOut(**service.funnel(session, actor, school_year))
@@ -199,7 +199,7 @@ def funnel(
 def get_case(
     case_id: int,
     actor: Actor = Depends(allow("cases:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> CaseDetailOut:
     """A case with its child, its timeline and the transitions the reader may fire now."""
     case = service.get_case(session, case_id, actor)
@@ -214,7 +214,7 @@ def get_case(
 def get_timeline(
     case_id: int,
     actor: Actor = Depends(allow("cases:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> list[CaseEventOut]:
     case = service.get_case(session, case_id, actor)
     audit.record(session, actor, "read", "case_event", [case.id], "read case timeline")
@@ -227,7 +227,7 @@ def fire_transition(
     transition: str,
     body: FireIn | None = None,
     actor: Actor = Depends(allow("cases:transition")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> CaseOut:
     """Fire a transition (replies are `record_reply`, reassignment `reassign_owner`, ...).
 
@@ -256,7 +256,7 @@ def fire_transition(
 def bulk(
     body: BulkIn,
     actor: Actor = Depends(allow("cases:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     """Fire one transition on every case matching the filters, as a background job (the job's
     status, as `GET /api/jobs/{id}` gives it)."""

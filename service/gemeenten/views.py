@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.api.responses import download
 from service.audit import service as audit
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.scope import ensure_gemeente
 from service.auth.service import Actor
 from service.gemeenten import answers, service
@@ -34,9 +34,7 @@ FILE = {200: {"content": {"text/csv": {}, "application/pdf": {}}, "description":
 
 
 @router.get("/gemeenten", response_model=list[GemeenteOut])
-def list_gemeenten(
-    actor: Actor = Depends(allow("reference:read")), session: Session = Depends(get_session, scope="function")
-) -> Any:
+def list_gemeenten(actor: Actor = Depends(allow("reference:read")), session: Session = db_session) -> Any:
     return service.list_gemeenten(session)
 
 
@@ -53,7 +51,7 @@ def list_assignments(
     limit: int = 100,
     offset: int = 0,
     actor: Actor = Depends(allow("assignments:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """Assignments with the child and address to check or visit (a gemeente: its own only)."""
     query = service.assignments_query(
@@ -68,7 +66,7 @@ def list_assignments(
 def get_assignment(
     assignment_id: int,
     actor: Actor = Depends(allow("assignments:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     a = service.get_assignment(session, actor, assignment_id)
     audit.record(session, actor, "read", "assignment", [a.id], "read assignment")
@@ -116,7 +114,7 @@ def answer_register_check(
     assignment_id: int,
     body: RegisterCheckIn,
     actor: Actor = Depends(allow("assignments:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """The population-register check: still registered (a home visit follows), moved within Brussels
     (the case moves to that gemeente, with the family's new address there), moved out of the region,
@@ -139,7 +137,7 @@ def record_visit(
     assignment_id: int,
     body: VisitIn,
     actor: Actor = Depends(allow("assignments:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """The home-visit report; the case moves on to the cell's decision about the parket."""
     report = body.model_dump(exclude={"expected_version"}, mode="json")
@@ -152,7 +150,7 @@ def send_back(
     assignment_id: int,
     body: SendBackIn,
     actor: Actor = Depends(allow("assignments:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """Return the case to the cell with a reason (wrong gemeente, address unknown, other)."""
     a = answers.send_back(session, actor, assignment_id, body.reason_code, body.reason, body.expected_version)
@@ -165,7 +163,7 @@ def send_back(
 @router.get("/gemeenten/overview", response_model=list[GemeenteLoadOut])
 def overview(
     actor: Actor = Depends(allow("assignments:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """Which gemeenten are behind: open assignments, overdue ones and their age (no personal data)."""
     return [load.as_dict() for load in service.overview(session, actor)]
@@ -175,7 +173,7 @@ def overview(
 def overdue_list(
     nis_code: str,
     actor: Actor = Depends(allow("assignments:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     rows = service.worklist_rows(session, actor, nis_code, overdue_only=True)
     audit.record(session, actor, "read", "assignment", [r["assignment_id"] for r in rows], "overdue list")
@@ -195,7 +193,7 @@ def _worklist(session: Session, actor: Actor, nis_code: str, fmt: str) -> Respon
 def worklist_csv(
     nis_code: str,
     actor: Actor = Depends(allow("assignments:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Response:
     return _worklist(session, actor, nis_code, "csv")
 
@@ -204,7 +202,7 @@ def worklist_csv(
 def worklist_pdf(
     nis_code: str,
     actor: Actor = Depends(allow("assignments:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Response:
     return _worklist(session, actor, nis_code, "pdf")
 
@@ -218,7 +216,7 @@ class GemeenteSettingsIn(BaseModel):
 def read_settings(
     nis_code: str,
     actor: Actor = Depends(allow("assignments:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """Who visits by default and where the gemeente's notifications are e-mailed."""
     return service.gemeente_settings(session, actor, nis_code)
@@ -229,7 +227,7 @@ def update_settings(
     nis_code: str,
     body: GemeenteSettingsIn,
     actor: Actor = Depends(allow("assignments:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """Each gemeente chooses who visits by default and where its notifications are e-mailed."""
     ensure_gemeente(actor, nis_code, "gemeente")

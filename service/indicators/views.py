@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Response
 from sqlalchemy.orm import Session
 
 from service.api.responses import download
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.service import Actor
 from service.core.labels import BRUSSELS
 from service.core.settings import get_settings
@@ -32,7 +32,7 @@ def _at(day: date | None) -> datetime | None:
 @router.get("/years", response_model=list[YearOut])
 def years(
     actor: Actor = Depends(allow("indicators:published")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """Every school year side by side (a gemeente: its own, small counts suppressed)."""
     view = service.indicator_view(actor)
@@ -49,7 +49,7 @@ def indicator(
     publish: bool = False,
     at: date | None = None,
     actor: Actor = Depends(allow("indicators:published")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """The indicator by `by` (start and end readings) with the honest count and the rule applied."""
     result = service.indicator(
@@ -70,7 +70,7 @@ def indicator(
 def timeliness(
     school_year: str,
     actor: Actor = Depends(allow("indicators:published")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """Time per stage, gemeente and parket workload, the next four weeks (a gemeente: its own)."""
     t = service.timeliness_tables(session, actor, school_year=school_year)
@@ -86,7 +86,7 @@ def chart(
     name: ChartName,
     publish: bool = False,
     actor: Actor = Depends(allow("indicators:published")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Response:
     """A chart as SVG, drawn from the figures the reader may see."""
     if name == "trend":
@@ -118,7 +118,7 @@ def yearly_report(
     school_year: str,
     at: date | None = None,
     actor: Actor = Depends(allow("indicators:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Response:
     """The bilingual yearly report with published figures (the cell produces it)."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.audit import service as audit
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.scope import ensure_gemeente, gemeente_filter
 from service.auth.service import Actor
 from service.core.errors import NotFound
@@ -43,7 +43,7 @@ def upload(
     restore: bool = Form(False),
     file: UploadFile = File(...),
     actor: Actor = Depends(allow("ingest:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     """Store the upload and ingest it as a background job (or at once with `wait=true`)."""
     uploads = get_settings().data_dir / "uploads"
@@ -138,7 +138,7 @@ class PersonOut(BaseModel):
 def list_batches(
     school_year: str | None = None,
     actor: Actor = Depends(allow("batches:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> list[BatchOut]:
     return [BatchOut.of(b) for b in service.list_batches(session, school_year)]
 
@@ -147,7 +147,7 @@ def list_batches(
 def get_batch(
     batch_id: int,
     actor: Actor = Depends(allow("batches:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> BatchOut:
     batch = session.get(SourceBatch, batch_id)
     if batch is None:
@@ -162,7 +162,7 @@ def list_children(
     limit: int = 100,
     offset: int = 0,
     actor: Actor = Depends(allow("people:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> list[PersonOut]:
     query = (
         select(RegisterPerson)
@@ -188,7 +188,7 @@ def list_children(
 def get_child(
     person_id: int,
     actor: Actor = Depends(allow("people:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> PersonOut:
     person = session.get(RegisterPerson, person_id)
     if person is None:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.service import Actor
 from service.jobs.service import job_status
 
@@ -18,6 +18,6 @@ router = APIRouter(prefix="/api", tags=["jobs"])
 def get_job(
     job_id: int,
     actor: Actor = Depends(allow("jobs:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     return job_status(session, job_id)

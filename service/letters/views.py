@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from service.api.responses import download
 from service.audit import service as audit
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.service import Actor
 from service.core.errors import NotFound
 from service.jobs import service as jobs
@@ -88,7 +88,7 @@ def preview(
     ),
     letter_date: date | None = None,
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Response:
     """A case's letter as PDF, watermarked, recording nothing but the audit event."""
     data = service.preview(session, case_id, kind, actor, letter_date=letter_date, recipient_no=envelope)
@@ -104,7 +104,7 @@ def preview(
 def create_batch(
     body: BatchIn,
     actor: Actor = Depends(allow("letters:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     """Render every case due for the letter into a print batch (a background job unless `wait`).
 
@@ -148,7 +148,7 @@ def create_batch(
 def list_batches(
     limit: int = Query(100, ge=1, le=1000),
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """Batches with their counts (no personal data)."""
     return service.list_batches(session, limit)
@@ -158,7 +158,7 @@ def list_batches(
 def get_batch(
     batch_id: int,
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     batch = service.get_batch(session, batch_id)
     found = service.list_letters(session, batch_id=batch_id, limit=100_000)
@@ -173,7 +173,7 @@ def get_batch(
 def batch_pdf(
     batch_id: int,
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> FileResponse:
     """The merged print file of a batch."""
     batch = service.get_batch(session, batch_id)
@@ -187,7 +187,7 @@ def post_batch(
     batch_id: int,
     body: PostIn | None = None,
     actor: Actor = Depends(allow("letters:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     """The print room handed the batch to the post: letters sent, cases moved on, pull list returned."""
     report = service.post_batch(session, batch_id, actor, posted_on=body.posted_on if body else None)
@@ -201,7 +201,7 @@ def list_letters(
     status: str | None = None,
     limit: int = Query(200, ge=1, le=5000),
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     found = service.list_letters(session, case_id=case_id, batch_id=batch_id, status=status, limit=limit)
     audit.record(session, actor, "read", "letter", [x.id for x in found], purpose="letter list")
@@ -212,7 +212,7 @@ def list_letters(
 def letter_pdf(
     letter_id: int,
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> FileResponse:
     """The stored PDF exactly as printed (its SHA-256 is in the letter list)."""
     letter = service.get_letter(session, letter_id)
@@ -225,7 +225,7 @@ def returned_mail(
     letter_id: int,
     body: ReturnedIn | None = None,
     actor: Actor = Depends(allow("letters:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """The letter came back undelivered; once every envelope is back the case goes to the gemeente."""
     body = body or ReturnedIn()
@@ -239,7 +239,7 @@ def returned_mail(
 def record_reply(
     body: ReplyIn,
     actor: Actor = Depends(allow("letters:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """The family's answer from the reply form (or by e-mail or phone), for an operator to verify."""
     form = ReplyForm.model_validate(body.model_dump(exclude={"case_id"}))
@@ -252,7 +252,7 @@ def list_replies(
     case_id: int | None = None,
     limit: int = Query(200, ge=1, le=5000),
     actor: Actor = Depends(allow("letters:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """Replies, e.g. `outcome=pending` for the verification queue."""
     found = service.list_replies(session, outcome=outcome, case_id=case_id, limit=limit)
@@ -265,7 +265,7 @@ def verify_reply(
     reply_id: int,
     body: VerifyIn,
     actor: Actor = Depends(allow("letters:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Any:
     """Sufficient: the case closes with the answer. Insufficient (reason required): it moves on."""
     reply = service.verify_reply(session, reply_id, actor, sufficient=body.sufficient, reason=body.reason)

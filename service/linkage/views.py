@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.service import Actor
 from service.jobs import service as jobs
 from service.linkage import review, service
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api", tags=["linkage"])
 def start_run(
     body: RunRequest,
     actor: Actor = Depends(allow("runs:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     """Start a run as a job; follow it with GET /api/jobs/{job_id}, its result names the run and the
     model's health verdict."""
@@ -53,7 +53,7 @@ def start_run(
 def get_run(
     run_id: int,
     actor: Actor = Depends(allow("runs:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> RunOut:
     return RunOut.of(service.get_run(session, run_id))
 
@@ -65,7 +65,7 @@ def review_queue(
     offset: int = 0,
     pending_only: bool = True,
     actor: Actor = Depends(allow("review:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     return review.review_queue(session, run_id, actor, limit=limit, offset=offset, pending_only=pending_only)
 
@@ -74,7 +74,7 @@ def review_queue(
 def review_pair(
     pair_id: int,
     actor: Actor = Depends(allow("review:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     return review.get_pair(session, pair_id, actor)
 
@@ -84,7 +84,7 @@ def decide(
     pair_id: int,
     body: Decision,
     actor: Actor = Depends(allow("review:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     return review.decide(session, pair_id, body.decision, actor, body.note)
 
@@ -94,6 +94,6 @@ def explain(
     person_id: int,
     run_id: int | None = None,
     actor: Actor = Depends(allow("review:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> dict[str, Any]:
     return review.explain(session, person_id, actor, run_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.service import Actor
 from service.notifications import service
 from service.notifications.schemas import NotificationOut
@@ -19,7 +19,7 @@ def list_notifications(
     limit: int = 100,
     offset: int = 0,
     actor: Actor = Depends(allow("notifications:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> list[NotificationOut]:
     """Newest first; only the caller's organisation. Texts carry case references, no personal data."""
     found = service.for_actor(session, actor, unread_only=unread, limit=limit, offset=offset)
@@ -30,6 +30,6 @@ def list_notifications(
 def mark_read(
     notification_id: int,
     actor: Actor = Depends(allow("notifications:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> NotificationOut:
     return service.read_models(session, [service.mark_read(session, actor, notification_id)])[0]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.api.responses import download
 from service.audit import service as audit
-from service.auth.deps import allow, get_session
+from service.auth.deps import allow, db_session
 from service.auth.service import Actor
 from service.cases import service as cases
 from service.parket import casefile, service
@@ -36,7 +36,7 @@ def list_referrals(
     limit: int = 100,
     offset: int = 0,
     actor: Actor = Depends(allow("referrals:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> list[ReferralOut]:
     found = service.list_referrals(session, actor, status, limit, offset)
     audit.record(session, actor, "read", "referral", [r.id for r in found], "list referrals")
@@ -47,7 +47,7 @@ def list_referrals(
 def check_case(
     case_id: int,
     actor: Actor = Depends(allow("cases:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> ReadinessOut:
     """What a referral of this case would still lack (every guard of `refer_to_parket`)."""
     case = cases.get_case(session, case_id, actor)
@@ -60,7 +60,7 @@ def check_case(
 def get_referral(
     referral_id: int,
     actor: Actor = Depends(allow("referrals:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> ReferralOut:
     r = service.get_referral(session, actor, referral_id)
     audit.record(session, actor, "read", "referral", [r.id], "read referral")
@@ -71,7 +71,7 @@ def get_referral(
 def referral_history(
     referral_id: int,
     actor: Actor = Depends(allow("referrals:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> list[ReferralOut]:
     """Every referral of this referral's case, oldest first, with what the parket decided each time."""
     found = service.referral_history(session, actor, referral_id)
@@ -87,7 +87,7 @@ def referral_history(
 def download_case_file(
     referral_id: int,
     actor: Actor = Depends(allow("referrals:read")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Response:
     """The ZIP: dossier.pdf (NL/FR), case-file.json, its schema, the letters, manifest.json (SHA-256)."""
     r = service.get_referral(session, actor, referral_id)
@@ -115,7 +115,7 @@ def record_outcome(
     referral_id: int,
     body: OutcomeIn,
     actor: Actor = Depends(allow("referrals:write")),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> ReferralOut:
     """The parket's decision closes the case; 'returned' sends it back to the cell for more information."""
     r = service.decide(session, actor, referral_id, body.outcome, body.note, body.expected_version)

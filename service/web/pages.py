@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from service.auth import service as auth
-from service.auth.deps import get_session
+from service.auth.deps import db_session
 from service.auth.policy import Role, roles_for
 from service.auth.service import Actor
 from service.core.settings import get_settings
@@ -230,7 +230,7 @@ def page_for(permission: str) -> Callable[..., Page]:
     """Dependency of a page (GET) that the roles of `permission` may open."""
     roles = roles_for(permission)
 
-    def check(request: Request, db: Session = Depends(get_session, scope="function")) -> Page:
+    def check(request: Request, db: Session = db_session) -> Page:
         page = open_page(request, db)
         if page is None:
             raise LoginRequired(_here(request))

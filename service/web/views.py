@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.auth import service as auth
-from service.auth.deps import get_session
+from service.auth.deps import db_session
 from service.core.errors import TandemError, Unauthenticated
 from service.core.settings import get_settings
 from service.web.i18n import LANGUAGES, catalogues
@@ -88,9 +88,7 @@ def _login_form(
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(
-    request: Request, next: str = "/", session: Session = Depends(get_session, scope="function")
-) -> Response:
+def login_page(request: Request, next: str = "/", session: Session = db_session) -> Response:
     if open_page(request, session) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return _login_form(request, lang=anonymous_language(request), next_url=safe_next(next))
@@ -103,7 +101,7 @@ def login(
     password: str = Form(""),
     csrf_token: str = Form(""),
     next: str = Form("/"),
-    session: Session = Depends(get_session, scope="function"),
+    session: Session = db_session,
 ) -> Response:
     lang = anonymous_language(request)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -141,7 +139,7 @@ def switch_language(page: Page = Depends(form_for("reference:read"))) -> Respons
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: Session = Depends(get_session, scope="function")) -> Response:
+def home(request: Request, session: Session = db_session) -> Response:
     page = open_page(request, session)
     if page is None:
         return RedirectResponse("/login", status_code=303)
